@@ -1,0 +1,216 @@
+// Package graph defines sbomgraph's store: image versions, the components they contain
+// (shared across versions, content-addressed by identity) and their dependency edges.
+//
+// The interfaces here are small and compose into Store; every backend (the embedded default
+// in graph/sqlite, Neo4j in graph/neo4j) implements Store and passes the conformance suite in
+// graph/graphtest. The query and diff semantics are plain Go over these interfaces and the
+// sbom model, so every backend gives the same answers by construction.
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// Sentinel errors. Backends wrap them with %w and context; callers test with errors.Is.
+var (
+	// ErrNotFound: no such image or version.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the version exists with a different SBOM and replacing was not asked for.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: the request itself is malformed (an empty image name, a bad reference).
+	ErrInvalid = errors.New("invalid request")
+	// ErrUnavailable: the backend cannot be reached; the call may succeed if retried later.
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// Ref names an image version: the image name and a tag, a digest, or both.
+type Ref struct {
+	Image  string
+	Tag    string
+	Digest string
+}
+
+// ParseRef parses "name:tag", "name@digest" or "name:tag@digest". It returns an error wrapping
+// ErrInvalid when the name is empty or neither a tag nor a digest is given.
+func ParseRef(s string) (Ref, error) {
+	name, tag, digest := sbom.SplitImageRef(s)
+	r := Ref{Image: name, Tag: tag, Digest: digest}
+	return r, r.Validate()
+}
+
+// Validate returns an error wrapping ErrInvalid when r does not name a version.
+func (r Ref) Validate() error {
+	switch {
+	case strings.TrimSpace(r.Image) == "":
+		return fmt.Errorf("%w: image reference %q has no image name", ErrInvalid, r.String())
+	case r.Tag == "" && r.Digest == "":
+		return fmt.Errorf("%w: image reference %q has neither tag nor digest", ErrInvalid, r.String())
+	case r.Digest != "" && !sbom.IsDigest(r.Digest):
+		return fmt.Errorf("%w: %q is not a digest (want algorithm:hex)", ErrInvalid, r.Digest)
+	}
+	return nil
+}
+
+// String formats r as "name:tag@digest", leaving out what is empty.
+func (r Ref) String() string {
+	s := r.Image
+	if r.Tag != "" {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// OrderBasis says what placed a version in its image's order.
+type OrderBasis string
+
+// The bases for ordering versions. A tag that looks like a version number is never used.
+const (
+	// OrderCreated: the creation time given at ingest, or else the SBOM's own creation time.
+	OrderCreated OrderBasis = "created"
+	// OrderIngested: no creation time was known; the version sorts by when it was ingested.
+	OrderIngested OrderBasis = "ingested"
+)
+
+// Version is one stored image version.
+type Version struct {
+	Image  string `json:"image"`
+	Tag    string `json:"tag,omitempty"`
+	Digest string `json:"digest,omitempty"`
+	// SBOMDigest is the stored SBOM's Source.Digest: re-putting the same SBOM is a no-op.
+	SBOMDigest string `json:"sbomDigest"`
+	// Created is the creation time that orders the version when OrderBasis is OrderCreated.
+	Created time.Time `json:"created,omitzero"`
+	// Ingested is when the version was stored.
+	Ingested time.Time `json:"ingested"`
+	// OrderBasis says whether Created or Ingested placed the version in its image's order.
+	OrderBasis OrderBasis `json:"orderBasis"`
+	// Seq is a store-wide, strictly increasing ingest sequence number; it breaks ties in ordering.
+	Seq        int64          `json:"seq"`
+	Source     sbom.Source    `json:"source"`
+	Subject    sbom.Subject   `json:"subject"`
+	Components int            `json:"components"`
+	Unique     int            `json:"unique"`
+	Edges      int            `json:"edges"`
+	Warnings   []sbom.Warning `json:"warnings"`
+}
+
+// Ref returns the version's reference.
+func (v *Version) Ref() Ref { return Ref{Image: v.Image, Tag: v.Tag, Digest: v.Digest} }
+
+// OrderTime is the time that places v in its image's order.
+func (v *Version) OrderTime() time.Time {
+	if v.OrderBasis == OrderCreated {
+		return v.Created
+	}
+	return v.Ingested
+}
+
+// Before reports whether v sorts before w among one image's versions: by OrderTime, then Seq.
+func (v *Version) Before(w *Version) bool {
+	if t, u := v.OrderTime(), w.OrderTime(); !t.Equal(u) {
+		return t.Before(u)
+	}
+	return v.Seq < w.Seq
+}
+
+// Image is one image with a summary of its versions.
+type Image struct {
+	Name     string `json:"name"`
+	Versions int    `json:"versions"`
+	// Latest is the last version in the image's order.
+	Latest Version `json:"latest"`
+}
+
+// PutOptions modify Put.
+type PutOptions struct {
+	// Replace allows a different SBOM to replace an existing version's.
+	Replace bool
+	// Created is the version's creation time when the caller knows it (it wins over the SBOM's).
+	Created time.Time
+}
+
+// Writer stores and removes versions.
+type Writer interface {
+	// Put stores doc as the version ref, atomically: readers see all of it or nothing, even
+	// after a crash. Putting the same SBOM (same Source.Digest) again is a no-op that returns
+	// the stored version and created=false. A different SBOM for an existing version returns
+	// an error wrapping ErrConflict unless opts.Replace. An invalid ref wraps ErrInvalid.
+	Put(ctx context.Context, ref Ref, doc *sbom.Document, opts PutOptions) (v Version, created bool, err error)
+	// Delete removes a version; components no longer contained by any version may be
+	// reclaimed. It returns an error wrapping ErrNotFound when there is no such version.
+	Delete(ctx context.Context, ref Ref) error
+}
+
+// Catalog lists what is stored.
+type Catalog interface {
+	// Images lists every image, by name.
+	Images(ctx context.Context) ([]Image, error)
+	// Versions lists an image's versions in order (see Version.Before). ErrNotFound when the
+	// image has none.
+	Versions(ctx context.Context, image string) ([]Version, error)
+	// Version returns one version. A ref with only a tag or only a digest matches on that
+	// part; ErrNotFound when nothing matches.
+	Version(ctx context.Context, ref Ref) (Version, error)
+}
+
+// Contents reads one version's components and edges.
+type Contents interface {
+	// Document returns the stored version as a Document: the components as put (in order,
+	// duplicates included), the edges, the root, source, subject and warnings. ErrNotFound
+	// when there is no such version.
+	Document(ctx context.Context, ref Ref) (*sbom.Document, error)
+}
+
+// ComponentQuery selects stored components. Exactly one field is set.
+type ComponentQuery struct {
+	// Purl matches the canonical purl exactly (see sbom.ParsePurl).
+	Purl string
+	// Key matches the package key: every version of one package.
+	Key string
+	// Name matches the component name exactly, in any ecosystem.
+	Name string
+}
+
+// Occurrence is one component identity contained in one version.
+type Occurrence struct {
+	Version Version `json:"version"`
+	// Component is the component as stored for that version (licences, hashes as written there).
+	Component sbom.Component `json:"component"`
+	// Path is one shortest dependency path from a top-level component of the version to this
+	// one, as component identities (see sbom.Component.ID); it ends with the component itself.
+	// Its length is the depth: 1 means direct.
+	Path []string `json:"path"`
+}
+
+// Direct reports whether the component is a top-level component of the version.
+func (o *Occurrence) Direct() bool { return len(o.Path) == 1 }
+
+// Index finds components and where they occur.
+type Index interface {
+	// Components returns the distinct stored components (by identity) matching q, sorted by
+	// identity. The per-version fields (licences, hashes, supplier) are those of one
+	// arbitrary occurrence.
+	Components(ctx context.Context, q ComponentQuery) ([]sbom.Component, error)
+	// Occurrences returns every (version, component) pair for the given component identities,
+	// sorted by image, version order, then identity.
+	Occurrences(ctx context.Context, ids []string) ([]Occurrence, error)
+}
+
+// Store is a complete backend.
+type Store interface {
+	Writer
+	Catalog
+	Contents
+	Index
+	io.Closer
+}
