@@ -1,0 +1,450 @@
+// Package diff computes the release diff of two SBOMs: components added, removed, upgraded
+// and downgraded (by each ecosystem's own version rules), licence and supplier changes,
+// integrity findings (same version, different hash) and dependency edges added or removed.
+//
+// It is plain Go over two sbom.Documents, so a diff of two stored versions and a diff of two
+// files on disk run the same code, whatever the backend.
+package diff
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+
+	"github.com/sbomgraph/sbomgraph/graph/license"
+	"github.com/sbomgraph/sbomgraph/graph/version"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// Kind classifies a Change.
+type Kind string
+
+// The kinds of change between two entries of one package.
+const (
+	Upgrade   Kind = "upgrade"
+	Downgrade Kind = "downgrade"
+	// Rebuild: the same version (by the ecosystem's rules) with different content: a hash,
+	// or a version string that differs only in spelling.
+	Rebuild Kind = "rebuild"
+	// Unordered: the version changed but the ecosystem's rules cannot order the two (an
+	// unparseable version such as Go's "(devel)"); Note says why.
+	Unordered Kind = "unordered"
+)
+
+// Result is a release diff. Every list is sorted by key, then version; empty lists are empty,
+// not nil, so the JSON form always has every field.
+type Result struct {
+	Old     Side    `json:"old"`
+	New     Side    `json:"new"`
+	Summary Summary `json:"summary"`
+	// Added are packages only the new side has (no entry of the same package left to pair with).
+	Added []Component `json:"added"`
+	// Removed are packages only the old side has.
+	Removed []Component `json:"removed"`
+	// Changed are entries of one package present on both sides at different versions (or the
+	// same version rebuilt).
+	Changed []Change `json:"changed"`
+	// Licenses are paired entries whose licence expressions are not equivalent.
+	Licenses []AttributeChange `json:"licenses"`
+	// Suppliers are paired entries whose supplier changed.
+	Suppliers []AttributeChange `json:"suppliers"`
+	// Integrity are entries at the same version whose hashes differ for one algorithm.
+	Integrity    []Integrity `json:"integrity"`
+	EdgesAdded   []Edge      `json:"edgesAdded"`
+	EdgesRemoved []Edge      `json:"edgesRemoved"`
+	Files        FileChanges `json:"files"`
+}
+
+// Side describes one of the two documents.
+type Side struct {
+	Subject     sbom.Subject `json:"subject"`
+	Format      sbom.Format  `json:"format"`
+	SpecVersion string       `json:"specVersion"`
+	Tools       []string     `json:"tools,omitempty"`
+	// Packages is the number of distinct package entries compared (files and the subject's
+	// own component excluded).
+	Packages int `json:"packages"`
+	// Files is the number of distinct file components.
+	Files int `json:"files"`
+	// ByEcosystem counts Packages per ecosystem ("" for components without a purl).
+	ByEcosystem map[string]int `json:"byEcosystem"`
+}
+
+// Summary counts every list of the Result.
+type Summary struct {
+	Added           int `json:"added"`
+	Removed         int `json:"removed"`
+	Upgraded        int `json:"upgraded"`
+	Downgraded      int `json:"downgraded"`
+	Rebuilt         int `json:"rebuilt"`
+	Unordered       int `json:"unordered"`
+	Unchanged       int `json:"unchanged"`
+	LicenseChanges  int `json:"licenseChanges"`
+	SupplierChanges int `json:"supplierChanges"`
+	Integrity       int `json:"integrity"`
+	EdgesAdded      int `json:"edgesAdded"`
+	EdgesRemoved    int `json:"edgesRemoved"`
+	FilesAdded      int `json:"filesAdded"`
+	FilesRemoved    int `json:"filesRemoved"`
+	FilesChanged    int `json:"filesChanged"`
+}
+
+// Component is one side's entry of a package.
+type Component struct {
+	Key       string `json:"key"`
+	Purl      string `json:"purl,omitempty"`
+	Name      string `json:"name"`
+	Version   string `json:"version,omitempty"`
+	Ecosystem string `json:"ecosystem,omitempty"`
+	Type      string `json:"type,omitempty"`
+	Licenses  string `json:"licenses,omitempty"`
+	Supplier  string `json:"supplier,omitempty"`
+}
+
+// Change is one package entry paired across the two sides with a different version or content.
+type Change struct {
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	Ecosystem string `json:"ecosystem,omitempty"`
+	Kind      Kind   `json:"kind"`
+	// Level is "major", "minor" or "patch" where the ecosystem has those, "other" where the
+	// change is elsewhere (a pre-release, a Debian revision), "" for rebuilds and unordered.
+	Level string    `json:"level,omitempty"`
+	Old   Component `json:"old"`
+	New   Component `json:"new"`
+	// Note explains an Unordered change or a Rebuild whose version strings differ.
+	Note string `json:"note,omitempty"`
+}
+
+// AttributeChange is a licence or supplier change of a paired entry.
+type AttributeChange struct {
+	Key        string `json:"key"`
+	Name       string `json:"name"`
+	OldVersion string `json:"oldVersion,omitempty"`
+	NewVersion string `json:"newVersion,omitempty"`
+	Old        string `json:"old"`
+	New        string `json:"new"`
+}
+
+// Integrity is an entry at the same version on both sides whose hash differs.
+type Integrity struct {
+	Key       string `json:"key"`
+	Name      string `json:"name"`
+	Version   string `json:"version,omitempty"`
+	Purl      string `json:"purl,omitempty"`
+	Algorithm string `json:"alg"`
+	Old       string `json:"old"`
+	New       string `json:"new"`
+}
+
+// Edge is a dependency edge between two component identities (see sbom.Component.ID).
+type Edge struct {
+	From string        `json:"from"`
+	To   string        `json:"to"`
+	Kind sbom.EdgeKind `json:"kind"`
+}
+
+// FileChanges summarises file components (CycloneDX type "file", as syft emits by the
+// thousand): they have no versions, so they are compared by path and hash and listed apart
+// from packages.
+type FileChanges struct {
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+	// Changed are paths whose hash differs.
+	Changed []string `json:"changed"`
+}
+
+// Documents diffs old against new.
+func Documents(old, new *sbom.Document) *Result {
+	r := &Result{
+		Old: side(old), New: side(new),
+		Added: []Component{}, Removed: []Component{}, Changed: []Change{},
+		Licenses: []AttributeChange{}, Suppliers: []AttributeChange{}, Integrity: []Integrity{},
+		EdgesAdded: []Edge{}, EdgesRemoved: []Edge{},
+		Files: FileChanges{Added: []string{}, Removed: []string{}, Changed: []string{}},
+	}
+	oldPkgs, oldFiles := entries(old)
+	newPkgs, newFiles := entries(new)
+	r.Old.Packages, r.Old.Files, r.Old.ByEcosystem = len(oldPkgs), len(oldFiles), byEcosystem(oldPkgs)
+	r.New.Packages, r.New.Files, r.New.ByEcosystem = len(newPkgs), len(newFiles), byEcosystem(newPkgs)
+
+	oldByKey, newByKey := groupByKey(oldPkgs), groupByKey(newPkgs)
+	keys := make([]string, 0, len(oldByKey)+len(newByKey))
+	for k := range oldByKey {
+		keys = append(keys, k)
+	}
+	for k := range newByKey {
+		if _, ok := oldByKey[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		r.diffPackage(oldByKey[k], newByKey[k])
+	}
+	r.diffEdges(old, new)
+	r.diffFiles(oldFiles, newFiles)
+	r.count()
+	return r
+}
+
+// side summarises a document.
+func side(d *sbom.Document) Side {
+	return Side{Subject: d.Subject, Format: d.Source.Format, SpecVersion: d.Source.SpecVersion, Tools: d.Source.Tools}
+}
+
+// entries returns a document's distinct package entries (by identity, first occurrence wins)
+// and its distinct file components (by key), leaving out the subject's own component: a
+// CycloneDX metadata.component and an SPDX root package describe the image, not its content.
+func entries(d *sbom.Document) (pkgs, files []*sbom.Component) {
+	seen := make(map[string]bool, len(d.Components))
+	for i := range d.Components {
+		c := &d.Components[i]
+		if c.Metadata || i == d.Root {
+			continue
+		}
+		id := c.ID()
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if c.Type == "file" {
+			files = append(files, c)
+		} else {
+			pkgs = append(pkgs, c)
+		}
+	}
+	return pkgs, files
+}
+
+func byEcosystem(pkgs []*sbom.Component) map[string]int {
+	m := map[string]int{}
+	for _, c := range pkgs {
+		m[c.Ecosystem]++
+	}
+	return m
+}
+
+func groupByKey(pkgs []*sbom.Component) map[string][]*sbom.Component {
+	m := make(map[string][]*sbom.Component, len(pkgs))
+	for _, c := range pkgs {
+		m[c.Key] = append(m[c.Key], c)
+	}
+	return m
+}
+
+// diffPackage pairs the entries of one package (a multiset on each side): first equal version
+// strings, then versions equal under the ecosystem's rules, then the rest from the highest
+// version down, so the newest line of a package continues into the newest line; what is left
+// unpaired is added or removed.
+func (r *Result) diffPackage(old, new []*sbom.Component) {
+	old, new = slices.Clone(old), slices.Clone(new)
+	pair := func(match func(o, n *sbom.Component) bool) {
+		for i := 0; i < len(old); i++ {
+			for j := 0; j < len(new); j++ {
+				if match(old[i], new[j]) {
+					r.compare(old[i], new[j])
+					old = slices.Delete(old, i, i+1)
+					new = slices.Delete(new, j, j+1)
+					i--
+					break
+				}
+			}
+		}
+	}
+	pair(func(o, n *sbom.Component) bool { return o.Version == n.Version })
+	pair(func(o, n *sbom.Component) bool {
+		c, err := version.Compare(n.Ecosystem, o.Version, n.Version)
+		return err == nil && c == 0 && o.Ecosystem == n.Ecosystem
+	})
+	sortDescending(old)
+	sortDescending(new)
+	n := min(len(old), len(new))
+	for i := range n {
+		r.compare(old[i], new[i])
+	}
+	for _, c := range old[n:] {
+		r.Removed = append(r.Removed, component(c))
+	}
+	for _, c := range new[n:] {
+		r.Added = append(r.Added, component(c))
+	}
+}
+
+// sortDescending orders entries from the highest version down (ecosystem rules, falling back
+// to the version strings when they cannot be ordered).
+func sortDescending(cs []*sbom.Component) {
+	slices.SortStableFunc(cs, func(a, b *sbom.Component) int {
+		if c, err := version.Compare(a.Ecosystem, a.Version, b.Version); err == nil && a.Ecosystem == b.Ecosystem {
+			return -c
+		}
+		return -cmp.Compare(a.Version, b.Version)
+	})
+}
+
+// compare records what differs between two paired entries.
+func (r *Result) compare(o, n *sbom.Component) {
+	same := o.Version == n.Version
+	ch := Change{Key: n.Key, Name: n.Name, Ecosystem: n.Ecosystem, Old: component(o), New: component(n)}
+	if !same {
+		c, err := version.Classify(n.Ecosystem, o.Version, n.Version)
+		switch {
+		case err != nil:
+			ch.Kind, ch.Note = Unordered, err.Error()
+		case c.Direction == version.Upgrade:
+			ch.Kind, ch.Level = Upgrade, c.Level.String()
+		case c.Direction == version.Downgrade:
+			ch.Kind, ch.Level = Downgrade, c.Level.String()
+		default:
+			ch.Kind, ch.Note = Rebuild, "version strings differ but are equal under "+n.Ecosystem+" rules"
+		}
+	}
+	sameVersion := same || ch.Kind == Rebuild
+	if sameVersion {
+		for _, f := range hashDiffs(o.Hashes, n.Hashes) {
+			r.Integrity = append(r.Integrity, Integrity{Key: n.Key, Name: n.Name, Version: n.Version, Purl: n.Purl, Algorithm: f.alg, Old: f.old, New: f.new})
+			ch.Kind = Rebuild
+		}
+	}
+	if ch.Kind != "" {
+		r.Changed = append(r.Changed, ch)
+	} else {
+		r.Summary.Unchanged++
+	}
+	if !license.Equivalent(o.Licenses, n.Licenses) {
+		r.Licenses = append(r.Licenses, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Licenses, New: n.Licenses})
+	}
+	if o.Supplier != n.Supplier {
+		r.Suppliers = append(r.Suppliers, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Supplier, New: n.Supplier})
+	}
+}
+
+type hashDiff struct{ alg, old, new string }
+
+// hashDiffs returns, for every algorithm both sides have, the values that differ. A side with
+// several values for one algorithm differs only if the two sets share none.
+func hashDiffs(old, new []sbom.Hash) []hashDiff {
+	var out []hashDiff
+	for _, o := range old {
+		if slices.ContainsFunc(out, func(d hashDiff) bool { return d.alg == o.Algorithm }) {
+			continue
+		}
+		var newVals []string
+		for _, n := range new {
+			if n.Algorithm == o.Algorithm {
+				newVals = append(newVals, n.Value)
+			}
+		}
+		if len(newVals) == 0 {
+			continue
+		}
+		shared := false
+		for _, o2 := range old {
+			if o2.Algorithm == o.Algorithm && slices.Contains(newVals, o2.Value) {
+				shared = true
+			}
+		}
+		if !shared {
+			out = append(out, hashDiff{alg: o.Algorithm, old: o.Value, new: newVals[0]})
+		}
+	}
+	return out
+}
+
+func component(c *sbom.Component) Component {
+	return Component{Key: c.Key, Purl: c.Purl, Name: c.Name, Version: c.Version, Ecosystem: c.Ecosystem, Type: c.Type, Licenses: c.Licenses, Supplier: c.Supplier}
+}
+
+// diffEdges compares the edge sets by component identity; edges that touch files or the
+// subject's own component are left out, as those components are.
+func (r *Result) diffEdges(old, new *sbom.Document) {
+	oe, ne := edgeSet(old), edgeSet(new)
+	for e := range oe {
+		if !ne[e] {
+			r.EdgesRemoved = append(r.EdgesRemoved, e)
+		}
+	}
+	for e := range ne {
+		if !oe[e] {
+			r.EdgesAdded = append(r.EdgesAdded, e)
+		}
+	}
+	sortEdges(r.EdgesAdded)
+	sortEdges(r.EdgesRemoved)
+}
+
+func edgeSet(d *sbom.Document) map[Edge]bool {
+	skip := func(i int) bool {
+		c := &d.Components[i]
+		return c.Metadata || i == d.Root || c.Type == "file"
+	}
+	set := make(map[Edge]bool, len(d.Edges))
+	for _, e := range d.Edges {
+		if skip(e.From) || skip(e.To) {
+			continue
+		}
+		set[Edge{From: d.Components[e.From].ID(), To: d.Components[e.To].ID(), Kind: e.Kind}] = true
+	}
+	return set
+}
+
+func sortEdges(es []Edge) {
+	slices.SortFunc(es, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
+}
+
+// diffFiles compares file components by key (their path) and hash.
+func (r *Result) diffFiles(old, new []*sbom.Component) {
+	om, nm := map[string]*sbom.Component{}, map[string]*sbom.Component{}
+	for _, c := range old {
+		om[c.Key] = c
+	}
+	for _, c := range new {
+		nm[c.Key] = c
+	}
+	for k, o := range om {
+		n, ok := nm[k]
+		switch {
+		case !ok:
+			r.Files.Removed = append(r.Files.Removed, o.Name)
+		case len(hashDiffs(o.Hashes, n.Hashes)) > 0:
+			r.Files.Changed = append(r.Files.Changed, n.Name)
+		}
+	}
+	for k, n := range nm {
+		if _, ok := om[k]; !ok {
+			r.Files.Added = append(r.Files.Added, n.Name)
+		}
+	}
+	slices.Sort(r.Files.Added)
+	slices.Sort(r.Files.Removed)
+	slices.Sort(r.Files.Changed)
+}
+
+// count sorts the lists and fills the Summary.
+func (r *Result) count() {
+	byKey := func(a, b Component) int {
+		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Purl, b.Purl))
+	}
+	slices.SortFunc(r.Added, byKey)
+	slices.SortFunc(r.Removed, byKey)
+	slices.SortFunc(r.Changed, func(a, b Change) int { return cmp.Or(byKey(a.New, b.New), byKey(a.Old, b.Old)) })
+	s := &r.Summary
+	s.Added, s.Removed = len(r.Added), len(r.Removed)
+	for _, c := range r.Changed {
+		switch c.Kind {
+		case Upgrade:
+			s.Upgraded++
+		case Downgrade:
+			s.Downgraded++
+		case Rebuild:
+			s.Rebuilt++
+		case Unordered:
+			s.Unordered++
+		}
+	}
+	s.LicenseChanges, s.SupplierChanges, s.Integrity = len(r.Licenses), len(r.Suppliers), len(r.Integrity)
+	s.EdgesAdded, s.EdgesRemoved = len(r.EdgesAdded), len(r.EdgesRemoved)
+	s.FilesAdded, s.FilesRemoved, s.FilesChanged = len(r.Files.Added), len(r.Files.Removed), len(r.Files.Changed)
+}

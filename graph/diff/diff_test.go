@@ -1,0 +1,168 @@
+package diff
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// doc builds a Document from components through the Builder, as a decoder would; edges name
+// components by LocalID.
+func doc(t *testing.T, comps []sbom.Component, edges ...[2]string) *sbom.Document {
+	t.Helper()
+	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX}, sbom.Limits{})
+	for _, c := range comps {
+		if _, err := b.Add(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range edges {
+		b.Edge(e[0], e[1], sbom.DependsOn)
+	}
+	return b.Finish()
+}
+
+func npm(name, version string) sbom.Component {
+	return sbom.Component{LocalID: name + "@" + version, Purl: "pkg:npm/" + name + "@" + version, Type: "library"}
+}
+
+func withHash(c sbom.Component, sha string) sbom.Component {
+	c.Hashes = []sbom.Hash{{Algorithm: "SHA-256", Value: sha}}
+	return c
+}
+
+func withLicense(c sbom.Component, l string) sbom.Component { c.Licenses = l; return c }
+
+func kinds(r *Result) map[string]string {
+	m := map[string]string{}
+	for _, c := range r.Changed {
+		m[c.Name+" "+c.Old.Version+"->"+c.New.Version] = string(c.Kind) + " " + c.Level
+	}
+	return m
+}
+
+func names(cs []Component) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Name+"@"+c.Version)
+	}
+	return out
+}
+
+func TestDocuments(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		old, new      []sbom.Component
+		wantChanged   map[string]string
+		wantAdded     []string
+		wantRemoved   []string
+		wantSummary   func(s Summary) bool
+		wantUnchanged int
+	}{
+		{
+			name:        "upgrade and downgrade levels",
+			old:         []sbom.Component{npm("a", "1.2.3"), npm("b", "1.2.3"), npm("c", "1.2.3"), npm("d", "2.0.0")},
+			new:         []sbom.Component{npm("a", "2.0.0"), npm("b", "1.3.0"), npm("c", "1.2.4"), npm("d", "1.9.9")},
+			wantChanged: map[string]string{"a 1.2.3->2.0.0": "upgrade major", "b 1.2.3->1.3.0": "upgrade minor", "c 1.2.3->1.2.4": "upgrade patch", "d 2.0.0->1.9.9": "downgrade major"},
+			wantAdded:   []string{}, wantRemoved: []string{},
+		},
+		{
+			name:        "multiset: two lines of one package, one moves",
+			old:         []sbom.Component{npm("lodash", "4.17.20"), npm("lodash", "3.10.1")},
+			new:         []sbom.Component{npm("lodash", "3.10.1"), npm("lodash", "4.17.21")},
+			wantChanged: map[string]string{"lodash 4.17.20->4.17.21": "upgrade patch"},
+			wantAdded:   []string{}, wantRemoved: []string{},
+			wantUnchanged: 1,
+		},
+		{
+			name:        "multiset: the newest line continues, the oldest goes",
+			old:         []sbom.Component{npm("lodash", "3.10.1"), npm("lodash", "4.17.20")},
+			new:         []sbom.Component{npm("lodash", "4.17.21")},
+			wantChanged: map[string]string{"lodash 4.17.20->4.17.21": "upgrade patch"},
+			wantAdded:   []string{}, wantRemoved: []string{"lodash@3.10.1"},
+		},
+		{
+			name:        "added and removed packages",
+			old:         []sbom.Component{npm("left-pad", "1.0.0"), npm("keep", "1.0.0")},
+			new:         []sbom.Component{npm("keep", "1.0.0"), npm("right-pad", "1.0.0")},
+			wantChanged: map[string]string{},
+			wantAdded:   []string{"right-pad@1.0.0"}, wantRemoved: []string{"left-pad@1.0.0"},
+			wantUnchanged: 1,
+		},
+		{
+			name:        "same version, different hash: rebuild with an integrity finding",
+			old:         []sbom.Component{withHash(npm("a", "1.0.0"), "aa")},
+			new:         []sbom.Component{withHash(npm("a", "1.0.0"), "bb")},
+			wantChanged: map[string]string{"a 1.0.0->1.0.0": "rebuild "},
+			wantAdded:   []string{}, wantRemoved: []string{},
+			wantSummary: func(s Summary) bool { return s.Integrity == 1 && s.Rebuilt == 1 },
+		},
+		{
+			name:        "equivalent licence expressions are not a change",
+			old:         []sbom.Component{withLicense(npm("a", "1.0.0"), "MIT AND Apache-2.0")},
+			new:         []sbom.Component{withLicense(npm("a", "1.0.0"), "(apache-2.0 AND MIT)")},
+			wantChanged: map[string]string{},
+			wantAdded:   []string{}, wantRemoved: []string{},
+			wantSummary:   func(s Summary) bool { return s.LicenseChanges == 0 },
+			wantUnchanged: 1,
+		},
+		{
+			name:        "licence change",
+			old:         []sbom.Component{withLicense(npm("a", "1.0.0"), "Apache-2.0")},
+			new:         []sbom.Component{withLicense(npm("a", "1.0.1"), "BUSL-1.1")},
+			wantChanged: map[string]string{"a 1.0.0->1.0.1": "upgrade patch"},
+			wantAdded:   []string{}, wantRemoved: []string{},
+			wantSummary: func(s Summary) bool { return s.LicenseChanges == 1 },
+		},
+		{
+			name:        "unorderable version",
+			old:         []sbom.Component{{LocalID: "k", Purl: "pkg:golang/k8s.io/kubernetes@(devel)"}},
+			new:         []sbom.Component{{LocalID: "k", Purl: "pkg:golang/k8s.io/kubernetes@v1.28.1"}},
+			wantChanged: map[string]string{"kubernetes (devel)->v1.28.1": "unordered "},
+			wantAdded:   []string{}, wantRemoved: []string{},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Documents(doc(t, tc.old), doc(t, tc.new))
+			if got := kinds(r); !reflect.DeepEqual(got, tc.wantChanged) {
+				t.Errorf("changed = %v, want %v", got, tc.wantChanged)
+			}
+			if got := names(r.Added); !reflect.DeepEqual(got, tc.wantAdded) {
+				t.Errorf("added = %v, want %v", got, tc.wantAdded)
+			}
+			if got := names(r.Removed); !reflect.DeepEqual(got, tc.wantRemoved) {
+				t.Errorf("removed = %v, want %v", got, tc.wantRemoved)
+			}
+			if r.Summary.Unchanged != tc.wantUnchanged {
+				t.Errorf("unchanged = %d, want %d", r.Summary.Unchanged, tc.wantUnchanged)
+			}
+			if tc.wantSummary != nil && !tc.wantSummary(r.Summary) {
+				t.Errorf("summary = %+v", r.Summary)
+			}
+		})
+	}
+}
+
+func TestEdgesAndFiles(t *testing.T) {
+	file := func(path, sha string) sbom.Component {
+		return sbom.Component{LocalID: path, Type: "file", Name: path, Hashes: []sbom.Hash{{Algorithm: "SHA-1", Value: sha}}}
+	}
+	old := doc(t, []sbom.Component{npm("app", "1.0.0"), npm("a", "1.0.0"), npm("b", "1.0.0"), file("/etc/x", "11"), file("/etc/gone", "22")},
+		[2]string{"app@1.0.0", "a@1.0.0"}, [2]string{"app@1.0.0", "b@1.0.0"})
+	new := doc(t, []sbom.Component{npm("app", "1.0.0"), npm("a", "1.0.0"), npm("b", "1.0.0"), file("/etc/x", "33"), file("/etc/new", "44")},
+		[2]string{"app@1.0.0", "a@1.0.0"}, [2]string{"a@1.0.0", "b@1.0.0"})
+	r := Documents(old, new)
+	wantAdded := []Edge{{From: "pkg:npm/a@1.0.0", To: "pkg:npm/b@1.0.0", Kind: sbom.DependsOn}}
+	wantRemoved := []Edge{{From: "pkg:npm/app@1.0.0", To: "pkg:npm/b@1.0.0", Kind: sbom.DependsOn}}
+	if !reflect.DeepEqual(r.EdgesAdded, wantAdded) || !reflect.DeepEqual(r.EdgesRemoved, wantRemoved) {
+		t.Errorf("edges added %v removed %v, want %v and %v", r.EdgesAdded, r.EdgesRemoved, wantAdded, wantRemoved)
+	}
+	wantFiles := FileChanges{Added: []string{"/etc/new"}, Removed: []string{"/etc/gone"}, Changed: []string{"/etc/x"}}
+	if !reflect.DeepEqual(r.Files, wantFiles) {
+		t.Errorf("files = %+v, want %+v", r.Files, wantFiles)
+	}
+	if r.Summary.Integrity != 0 {
+		t.Errorf("a changed file is not an integrity finding: %+v", r.Integrity)
+	}
+}
