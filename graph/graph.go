@@ -86,7 +86,9 @@ type Version struct {
 	Image  string `json:"image"`
 	Tag    string `json:"tag,omitempty"`
 	Digest string `json:"digest,omitempty"`
-	// SBOMDigest is the stored SBOM's Source.Digest: re-putting the same SBOM is a no-op.
+	// SBOMDigest is the stored SBOM's Source.Digest (for a Document without one, such as a
+	// hand-built one, "sha256:" and the hex SHA-256 of its JSON encoding): re-putting the same
+	// SBOM is a no-op.
 	SBOMDigest string `json:"sbomDigest"`
 	// Created is the creation time that orders the version when OrderBasis is OrderCreated.
 	Created time.Time `json:"created,omitzero"`
@@ -142,12 +144,17 @@ type PutOptions struct {
 // Writer stores and removes versions.
 type Writer interface {
 	// Put stores doc as the version ref, atomically: readers see all of it or nothing, even
-	// after a crash. Putting the same SBOM (same Source.Digest) again is a no-op that returns
-	// the stored version and created=false. A different SBOM for an existing version returns
-	// an error wrapping ErrConflict unless opts.Replace. An invalid ref wraps ErrInvalid.
+	// after a crash. A version is identified by its exact (image, tag, digest): "app:1.0" and
+	// "app:1.0@sha256:…" are two versions. Putting the same SBOM (same SBOMDigest) again is a
+	// no-op that returns the stored version and created=false, whatever opts say. A different
+	// SBOM for an existing version returns an error wrapping ErrConflict unless opts.Replace,
+	// which replaces it (a new Seq and Ingested). An invalid ref, or a document whose edges or
+	// root name components it does not have or with a component without purl or key, wraps
+	// ErrInvalid. Put does not modify doc and keeps no reference to it.
 	Put(ctx context.Context, ref Ref, doc *sbom.Document, opts PutOptions) (v Version, created bool, err error)
-	// Delete removes a version; components no longer contained by any version may be
-	// reclaimed. It returns an error wrapping ErrNotFound when there is no such version.
+	// Delete removes the version ref resolves to (see Catalog.Version); components no longer
+	// contained by any version may be reclaimed. It returns an error wrapping ErrNotFound when
+	// there is no such version.
 	Delete(ctx context.Context, ref Ref) error
 }
 
@@ -158,16 +165,21 @@ type Catalog interface {
 	// Versions lists an image's versions in order (see Version.Before). ErrNotFound when the
 	// image has none.
 	Versions(ctx context.Context, image string) ([]Version, error)
-	// Version returns one version. A ref with only a tag or only a digest matches on that
-	// part; ErrNotFound when nothing matches.
+	// Version returns one version. A ref with a tag and a digest matches both; with only a tag
+	// (or only a digest) it matches every version with that tag (digest), whatever its other
+	// part, and the last of them in version order is returned (a moving tag such as "latest"
+	// names its newest version). ErrNotFound when nothing matches.
 	Version(ctx context.Context, ref Ref) (Version, error)
 }
 
 // Contents reads one version's components and edges.
 type Contents interface {
-	// Document returns the stored version as a Document: the components as put (in order,
-	// duplicates included), the edges, the root, source, subject and warnings. ErrNotFound
-	// when there is no such version.
+	// Document returns the version ref resolves to (see Catalog.Version) as a Document: the
+	// components as put (in order, duplicates included, every field as written in that SBOM),
+	// the edges, the root, source, subject and warnings. The only normalisations: Components,
+	// Edges and Warnings are never nil, empty CPE and hash lists are nil, edges are sorted and
+	// without duplicates (as sbom.Builder makes them), and times may come back in another
+	// location (compare them with Equal). ErrNotFound when there is no such version.
 	Document(ctx context.Context, ref Ref) (*sbom.Document, error)
 }
 
@@ -181,10 +193,14 @@ type ComponentQuery struct {
 	Name string
 }
 
-// Occurrence is one component identity contained in one version.
+// Occurrence is one component identity contained in one version. When the version's document
+// lists the identity more than once, the occurrence is its node with the shortest path (ties
+// to the lowest index; see Forest.Placements).
 type Occurrence struct {
 	Version Version `json:"version"`
-	// Component is the component as stored for that version (licences, hashes as written there).
+	// Component is the component as stored for that version (licences, hashes as written
+	// there, by that node). LocalID and Metadata, which describe a node within its document,
+	// are left empty.
 	Component sbom.Component `json:"component"`
 	// Path is one shortest dependency path from a top-level component of the version to this
 	// one, as component identities (see sbom.Component.ID); it ends with the component itself.
@@ -199,14 +215,16 @@ func (o *Occurrence) Direct() bool { return len(o.Path) == 1 }
 type Index interface {
 	// Components returns the distinct stored components (by identity) matching q, sorted by
 	// identity. The per-version fields (licences, hashes, supplier) are those of one
-	// arbitrary occurrence.
+	// occurrence; LocalID and Metadata are empty. ErrInvalid unless exactly one field of q is
+	// set.
 	Components(ctx context.Context, q ComponentQuery) ([]sbom.Component, error)
 	// Occurrences returns every (version, component) pair for the given component identities,
 	// sorted by image, version order, then identity.
 	Occurrences(ctx context.Context, ids []string) ([]Occurrence, error)
 }
 
-// Store is a complete backend.
+// Store is a complete backend. It is safe for concurrent use. Close releases it and may be
+// called more than once; other calls after Close return an error wrapping ErrUnavailable.
 type Store interface {
 	Writer
 	Catalog

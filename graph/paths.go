@@ -79,3 +79,51 @@ func (f Forest) Path(doc *sbom.Document, i int) []string {
 	}
 	return path
 }
+
+// Placement is where one distinct component identity sits in a document: the node that
+// represents it and that node's shortest path.
+type Placement struct {
+	// ID is the component identity (see sbom.Component.ID).
+	ID string
+	// Node is the index in the document's Components of the representative node: among the
+	// nodes with this identity, the one with the shortest path, ties to the lowest index.
+	Node int
+	// Path is the indexes of the nodes on Node's path (see Forest.Path), top-level first,
+	// Node last.
+	Path []int
+}
+
+// Placements returns one Placement per distinct component identity of doc (metadata
+// component included), in the order the identities first appear. A document may list one
+// identity several times (the same package found at several locations); the occurrence of an
+// identity is its representative node, so every backend reports the same path for it.
+func (f Forest) Placements(doc *sbom.Document) []Placement {
+	index := make(map[string]int, len(doc.Components))
+	var out []Placement
+	for i := range doc.Components {
+		id := doc.Components[i].ID()
+		k, seen := index[id]
+		if !seen {
+			index[id] = len(out)
+			out = append(out, Placement{ID: id, Node: i})
+			continue
+		}
+		if f.Depth[i] < f.Depth[out[k].Node] {
+			out[k].Node = i
+		}
+	}
+	for k := range out {
+		out[k].Path = f.PathNodes(out[k].Node)
+	}
+	return out
+}
+
+// PathNodes returns the indexes of the nodes on i's path, top-level first, i last.
+func (f Forest) PathNodes(i int) []int {
+	path := make([]int, f.Depth[i])
+	for k := len(path) - 1; k >= 0; k-- {
+		path[k] = i
+		i = f.Parent[i]
+	}
+	return path
+}

@@ -103,9 +103,6 @@ func parseFormat(s string, e *Entry) error {
 		f = f[1:]
 	}
 	e.Encoding = enc[f[1]]
-	if e.Format == sbom.FormatSPDX && e.Encoding == sbom.EncodingXML {
-		e.Encoding = sbom.EncodingRDFXML
-	}
 	e.Spec = strings.TrimPrefix(f[len(f)-1], "SPDX-")
 	return nil
 }

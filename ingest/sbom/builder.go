@@ -230,7 +230,7 @@ func (c *Component) ref() string {
 	return c.ID()
 }
 
-// Cycles returns the strongly connected components of d's edge graph that are cycles (more
+// Cycles returns the strongly connected components of d's DependsOn graph that are cycles (more
 // than one member, or one member with an edge to itself), each as component indexes in
 // ascending order, the cycles ordered by their first member. It runs Tarjan's algorithm
 // iteratively, so deep graphs cannot exhaust the stack.
@@ -239,6 +239,9 @@ func Cycles(d *Document) [][]int {
 	adj := make([][]int, n)
 	self := make([]bool, n)
 	for _, e := range d.Edges {
+		if e.Kind != DependsOn {
+			continue
+		}
 		if e.From == e.To {
 			self[e.From] = true
 		}

@@ -60,10 +60,12 @@ var hashAlgorithms = map[string]string{
 	"MD2": "MD2", "MD4": "MD4", "MD6": "MD6", "ADLER32": "ADLER32",
 }
 
+var hashSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 // NormalizeHashAlgorithm maps the spellings used by CycloneDX ("SHA-256"), SPDX 2 ("SHA256")
 // and SPDX 3 ("sha256") to the CycloneDX one. Unknown names are returned upper-cased.
 func NormalizeHashAlgorithm(alg string) string {
-	k := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.TrimSpace(alg)))
+	k := strings.ToUpper(hashSeparators.Replace(strings.TrimSpace(alg)))
 	if n, ok := hashAlgorithms[k]; ok {
 		return n
 	}

@@ -1,0 +1,55 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"strconv"
+)
+
+// SBOMGRAPH_PAGE_SIZE sets the page size of the databases the tests and benchmarks create, to
+// compare page sizes: SBOMGRAPH_PAGE_SIZE=1024 go test -bench .
+func init() {
+	if n, err := strconv.Atoi(os.Getenv("SBOMGRAPH_PAGE_SIZE")); err == nil {
+		pageSize = n
+	}
+}
+
+// HottestComponent returns the identity of the component most versions contain, and how many.
+func (s *Store) HottestComponent(ctx context.Context) (string, int, error) {
+	var best int64
+	var most int
+	err := s.read(ctx, "hottest", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT component, chunk, data FROM occurrences`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		counts := map[int64]int{}
+		for rows.Next() {
+			var cid, chunk int64
+			var data []byte
+			if err := rows.Scan(&cid, &chunk, &data); err != nil {
+				return err
+			}
+			if _, err := decodeEntries(chunk, data, nil, func(_ int64, _ int32, dst []int64) []int64 {
+				counts[cid]++
+				return dst[:0]
+			}); err != nil {
+				return err
+			}
+		}
+		for cid, n := range counts {
+			if n > most || n == most && cid < best {
+				best, most = cid, n
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	var id string
+	err = s.r.QueryRowContext(ctx, `SELECT identity FROM components WHERE id = ?`, best).Scan(&id)
+	return id, most, err
+}

@@ -1,0 +1,835 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// queryer is what reads need: a read or write transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// read runs fn in a read transaction: one consistent snapshot, even while Puts commit.
+func (s *Store) read(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fmt.Errorf("%s: %w", what, s.mapErr(err))
+	}
+	return nil
+}
+
+// Images lists every image by name, with its number of versions and its latest version.
+// Errors wrap graph.ErrUnavailable (the store is closed), or are the context's or SQLite's.
+func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
+	out := []graph.Image{}
+	err := s.read(ctx, "images", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT image, n, id FROM (
+			SELECT image, id, count(*) OVER (PARTITION BY image) AS n,
+				row_number() OVER (PARTITION BY image ORDER BY order_time DESC, id DESC) AS rn
+			FROM versions) WHERE rn = 1 ORDER BY image`)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var img graph.Image
+			var id int64
+			if err := rows.Scan(&img.Name, &img.Versions, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, img)
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		vs, err := s.loadVersions(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Latest = cloneVersion(vs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// SQL sorts by byte order, as Go does; sort again in case of a collation surprise.
+	slices.SortFunc(out, func(a, b graph.Image) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Versions lists image's versions in order (see graph.Version.Before). Errors wrap
+// graph.ErrNotFound (no version of that image), graph.ErrUnavailable, or are the context's or
+// SQLite's.
+func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, error) {
+	var out []graph.Version
+	err := s.read(ctx, "versions of "+image, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM versions WHERE image = ? ORDER BY order_time, id`, image)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return fmt.Errorf("%w: no versions of image %q", graph.ErrNotFound, image)
+		}
+		vs, err := s.loadVersions(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		out = make([]graph.Version, len(vs))
+		for i, v := range vs {
+			out[i] = cloneVersion(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b graph.Version) int {
+		switch {
+		case a.Before(&b):
+			return -1
+		case b.Before(&a):
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Version returns the version ref names. A ref with a tag and a digest matches both; with
+// only a tag (or only a digest) it matches every version with that tag (digest), and the last
+// of them in version order is returned. Errors wrap graph.ErrInvalid (a bad ref),
+// graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
+func (s *Store) Version(ctx context.Context, ref graph.Ref) (graph.Version, error) {
+	if err := ref.Validate(); err != nil {
+		return graph.Version{}, err
+	}
+	var out graph.Version
+	err := s.read(ctx, "version "+ref.String(), func(tx *sql.Tx) error {
+		id, err := resolveRef(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		v, err := s.loadVersion(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = cloneVersion(v)
+		return nil
+	})
+	return out, err
+}
+
+// resolveRef returns the id of the version ref names (see Version).
+func resolveRef(ctx context.Context, q queryer, ref graph.Ref) (int64, error) {
+	var row *sql.Row
+	switch {
+	case ref.Tag != "" && ref.Digest != "":
+		row = q.QueryRowContext(ctx, `SELECT id FROM versions WHERE image = ? AND tag = ? AND digest = ?`, ref.Image, ref.Tag, ref.Digest)
+	case ref.Tag != "":
+		row = q.QueryRowContext(ctx, `SELECT id FROM versions WHERE image = ? AND tag = ? ORDER BY order_time DESC, id DESC LIMIT 1`, ref.Image, ref.Tag)
+	default:
+		row = q.QueryRowContext(ctx, `SELECT id FROM versions WHERE image = ? AND digest = ? ORDER BY order_time DESC, id DESC LIMIT 1`, ref.Image, ref.Digest)
+	}
+	var id int64
+	if err := row.Scan(&id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("%w: no version %s", graph.ErrNotFound, ref)
+		}
+		return 0, err
+	}
+	return id, nil
+}
+
+// Document returns the version ref names (see Version) as the Document that was put, with
+// these normalisations: Components, Edges and Warnings are never nil; Edges are sorted and
+// without duplicates; times come back in UTC. Errors wrap graph.ErrInvalid (a bad ref),
+// graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
+func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error) {
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	var doc *sbom.Document
+	err := s.read(ctx, "document "+ref.String(), func(tx *sql.Tx) error {
+		id, err := resolveRef(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		doc, err = s.document(ctx, tx, id)
+		return err
+	})
+	return doc, err
+}
+
+func (s *Store) document(ctx context.Context, tx *sql.Tx, id int64) (*sbom.Document, error) {
+	v, err := s.loadVersion(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	var root int
+	var nodeBlob, edgeBlob, localBlob []byte
+	if err := tx.QueryRowContext(ctx, `SELECT root, nodes, edges, locals FROM contents WHERE version = ?`, id).
+		Scan(&root, &nodeBlob, &edgeBlob, &localBlob); err != nil {
+		return nil, fmt.Errorf("version %d contents: %w", id, err)
+	}
+	nodes, err := decodeNodes(nodeBlob)
+	if err != nil {
+		return nil, fmt.Errorf("version %d nodes: %w", id, err)
+	}
+	edges, err := decodeEdges(edgeBlob, len(nodes))
+	if err != nil {
+		return nil, fmt.Errorf("version %d edges: %w", id, err)
+	}
+	locals, err := decodeLocals(localBlob)
+	if err != nil {
+		return nil, fmt.Errorf("version %d local ids: %w", id, err)
+	}
+	keys := make([]vkey, len(nodes))
+	for i, n := range nodes {
+		keys[i] = n.vkey
+	}
+	entries, err := s.loadVariants(ctx, tx, keys)
+	if err != nil {
+		return nil, err
+	}
+	vc := cloneVersion(v)
+	doc := &sbom.Document{
+		Source: vc.Source, Subject: vc.Subject, Warnings: vc.Warnings,
+		Components: make([]sbom.Component, len(nodes)), Edges: edges, Root: root,
+	}
+	var sl slabs
+	for _, e := range entries {
+		sl.strings += len(e.c.CPEs)
+		sl.hashes += len(e.c.Hashes)
+	}
+	sl.alloc()
+	for i, n := range nodes {
+		c := &doc.Components[i]
+		*c = entries[i].c
+		sl.component(c)
+		c.Metadata = n.flags&nodeMetadata != 0
+		switch {
+		case n.flags&nodeLocalIsID != 0:
+			c.LocalID = c.ID()
+		case n.flags&nodeLocalSet != 0:
+			if len(locals) == 0 {
+				return nil, fmt.Errorf("version %d local ids: %w", id, errCorrupt)
+			}
+			c.LocalID, locals = locals[0], locals[1:]
+		}
+	}
+	return doc, nil
+}
+
+// Components returns the distinct stored components matching q, sorted by identity; see
+// graph.Index. The per-version fields are those of the first document that stored the
+// component. A Purl is canonicalised first (sbom.ParsePurl), and so is a Key written as a
+// purl without version. Names match the spelling of the first document that stored the
+// component. Errors wrap graph.ErrInvalid (not exactly one field of q set),
+// graph.ErrUnavailable, or are the context's or SQLite's.
+func (s *Store) Components(ctx context.Context, q graph.ComponentQuery) ([]sbom.Component, error) {
+	var where, arg string
+	n := 0
+	if q.Purl != "" {
+		n++
+		where, arg = `c.identity = ? AND c.purl = 1`, q.Purl
+		if p, err := sbom.ParsePurl(q.Purl); err == nil {
+			arg = p.Canonical
+		}
+	}
+	if q.Key != "" {
+		n++
+		where, arg = `c.key = ?`, q.Key
+		if p, err := sbom.ParsePurl(q.Key); err == nil && p.Canonical == p.Key {
+			arg = p.Key
+		}
+	}
+	if q.Name != "" {
+		n++
+		where, arg = `c.name = ?`, q.Name
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("%w: a component query sets exactly one of purl, key and name (it sets %d)", graph.ErrInvalid, n)
+	}
+	out := []sbom.Component{}
+	err := s.read(ctx, "components", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.id FROM components c WHERE `+where+` ORDER BY c.identity`, arg)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		keys := make([]vkey, len(ids))
+		for i, id := range ids {
+			keys[i] = vkey{component: id} // the first document's attributes
+		}
+		entries, err := s.loadVariants(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			out = append(out, cloneComponent(&e.c))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Occurrences returns every (version, component) pair for the given identities, sorted by
+// image, version order, then identity; see graph.Index. Identities that are not stored
+// contribute nothing. Errors wrap graph.ErrUnavailable, or are the context's or SQLite's.
+func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurrence, error) {
+	out := []graph.Occurrence{}
+	if len(ids) == 0 {
+		return out, s.check(ctx)
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	err := s.read(ctx, "occurrences", func(tx *sql.Tx) error {
+		var cids []int64
+		err := inList(ctx, tx, `SELECT id FROM components WHERE identity IN `, ids, func(r *sql.Rows) error {
+			var id int64
+			cids = append(cids, id)
+			return r.Scan(&cids[len(cids)-1])
+		})
+		if err != nil || len(cids) == 0 {
+			return err
+		}
+		stmt := tx.StmtContext(ctx, s.occStmt)
+		defer stmt.Close()
+		type occRow struct {
+			version int64
+			variant vkey
+			start   int // of its path in pathIDs
+			end     int
+		}
+		var occ []occRow
+		var pathIDs []int64
+		for _, cid := range cids {
+			rows, err := stmt.QueryContext(ctx, cid)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var chunk int64
+				var data sql.RawBytes
+				if err := rows.Scan(&chunk, &data); err != nil {
+					rows.Close()
+					return err
+				}
+				start := len(pathIDs)
+				pathIDs, err = decodeEntries(chunk, data, pathIDs, func(version int64, variant int32, dst []int64) []int64 {
+					occ = append(occ, occRow{version: version, variant: vkey{cid, variant}, start: start, end: len(dst)})
+					start = len(dst)
+					return dst
+				})
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("posting list of component %d, chunk %d: %w", cid, chunk, err)
+				}
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		vids := make([]int64, len(occ))
+		varIDs := make([]vkey, len(occ))
+		for i, o := range occ {
+			vids[i], varIDs[i] = o.version, o.variant
+		}
+		versions, err := s.loadVersions(ctx, tx, vids)
+		if err != nil {
+			return err
+		}
+		entries, err := s.loadVariants(ctx, tx, varIDs)
+		if err != nil {
+			return err
+		}
+		comps, err := s.loadComps(ctx, tx, pathIDs)
+		if err != nil {
+			return err
+		}
+		order := sortOccurrences(versions, entries)
+		// Build the results, carving every slice out of a few shared arrays (each with its
+		// capacity capped, so appending to one never writes into another).
+		var sl slabs
+		for i, o := range occ {
+			sl.strings += o.end - o.start + 1 + len(versions[i].Source.Tools) + len(entries[i].c.CPEs)
+			sl.warnings += len(versions[i].Warnings)
+			sl.hashes += len(entries[i].c.Hashes)
+		}
+		sl.alloc()
+		out = make([]graph.Occurrence, len(occ))
+		for k, i := range order {
+			o := occ[i]
+			path := sl.takeStrings(o.end - o.start + 1)
+			for j, c := range comps[o.start:o.end] {
+				path[j] = c.identity
+			}
+			path[len(path)-1] = entries[i].comp.identity
+			out[k] = graph.Occurrence{Version: *versions[i], Component: entries[i].c, Path: path}
+			sl.version(&out[k].Version)
+			sl.component(&out[k].Component)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sortOccurrences returns the order of occurrences i (of component entries[i] in version
+// versions[i]) that Occurrences promises: by image, version order (Version.Before: order
+// time, then Seq), then identity. Occurrences come grouped by component, each group in Seq
+// order, so after a counting sort by image most groups are in order already; only the others
+// are sorted.
+func sortOccurrences(versions []*graph.Version, entries []*variantEntry) []int {
+	n := len(versions)
+	local := make(map[string]int32)
+	var names []string
+	img := make([]int32, n)
+	for i, v := range versions {
+		id, ok := local[v.Image]
+		if !ok {
+			id = int32(len(names))
+			local[v.Image] = id
+			names = append(names, v.Image)
+		}
+		img[i] = id
+	}
+	byName := make([]int32, len(names))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	rank := make([]int32, len(names))
+	for r, id := range byName {
+		rank[id] = int32(r)
+	}
+	start := make([]int, len(names)+1)
+	for i := range n {
+		start[rank[img[i]]+1]++
+	}
+	for r := 1; r < len(start); r++ {
+		start[r] += start[r-1]
+	}
+	order := make([]int, n)
+	next := slices.Clone(start[:len(names)])
+	for i := range n {
+		r := rank[img[i]]
+		order[next[r]] = i
+		next[r]++
+	}
+	less := func(i, j int) int {
+		a, b := versions[i], versions[j]
+		if a.Seq != b.Seq {
+			if c := a.OrderTime().Compare(b.OrderTime()); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Seq, b.Seq)
+		}
+		return strings.Compare(entries[i].comp.identity, entries[j].comp.identity)
+	}
+	for r := range names {
+		group := order[start[r]:start[r+1]]
+		if !slices.IsSortedFunc(group, less) {
+			slices.SortFunc(group, less)
+		}
+	}
+	return order
+}
+
+// slabs hands out the slices of many results from a few allocations.
+type slabs struct {
+	strings, warnings, hashes int // sizes, then what is left
+	s                         []string
+	w                         []sbom.Warning
+	h                         []sbom.Hash
+}
+
+func (sl *slabs) alloc() {
+	sl.s = make([]string, sl.strings)
+	sl.w = make([]sbom.Warning, sl.warnings)
+	sl.h = make([]sbom.Hash, sl.hashes)
+}
+
+func (sl *slabs) takeStrings(n int) []string {
+	out := sl.s[:n:n]
+	sl.s = sl.s[n:]
+	return out
+}
+
+// version gives v its own copies of the slices it shares with the cache. An Envelope is
+// rare enough to copy the ordinary way.
+func (sl *slabs) version(v *graph.Version) {
+	if n := len(v.Source.Tools); n > 0 {
+		t := sl.takeStrings(n)
+		copy(t, v.Source.Tools)
+		v.Source.Tools = t
+	}
+	n := len(v.Warnings)
+	w := sl.w[:n:n]
+	sl.w = sl.w[n:]
+	copy(w, v.Warnings)
+	v.Warnings = w
+	if v.Source.Envelope != nil {
+		v.Source = cloneSource(v.Source)
+	}
+}
+
+func (sl *slabs) component(c *sbom.Component) {
+	if n := len(c.CPEs); n > 0 {
+		t := sl.takeStrings(n)
+		copy(t, c.CPEs)
+		c.CPEs = t
+	}
+	if n := len(c.Hashes); n > 0 {
+		h := sl.h[:n:n]
+		sl.h = sl.h[n:]
+		copy(h, c.Hashes)
+		c.Hashes = h
+	}
+}
+
+// inList runs head + "(?,?,…)" + tail over values in chunks, calling scan on every row.
+func inList[T any](ctx context.Context, q queryer, head string, values []T, scan func(*sql.Rows) error) error {
+	const chunk = 500
+	args := make([]any, 0, min(len(values), chunk))
+	for start := 0; start < len(values); start += chunk {
+		end := min(len(values), start+chunk)
+		args = args[:0]
+		for _, v := range values[start:end] {
+			args = append(args, v)
+		}
+		query := head + "(" + strings.Repeat("?,", end-start-1) + "?)"
+		if end-start == 1 {
+			query = strings.TrimSuffix(head, " IN ") + " = ?"
+		}
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// load returns the cached values for keys (in the order of keys, duplicates allowed),
+// fetching the missing ones (deduplicated) with fetch, which returns what it found.
+func load[K comparable, V any](c *cache[K, V], keys []K, what string, fetch func(missing []K) (map[K]V, error)) ([]V, error) {
+	out := make([]V, len(keys))
+	var miss []int
+	c.mu.RLock()
+	for i, k := range keys {
+		if v, ok := c.m[k]; ok {
+			out[i] = v
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.RUnlock()
+	if len(miss) == 0 {
+		return out, nil
+	}
+	want := make(map[K]bool, len(miss))
+	var uniq []K
+	for _, i := range miss {
+		if !want[keys[i]] {
+			want[keys[i]] = true
+			uniq = append(uniq, keys[i])
+		}
+	}
+	got, err := fetch(uniq)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	for k, v := range got {
+		c.putLocked(k, v)
+	}
+	c.mu.Unlock()
+	for _, i := range miss {
+		v, ok := got[keys[i]]
+		if !ok {
+			return nil, fmt.Errorf("%s %v is referenced but not stored: %w", what, keys[i], errCorrupt)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// loadByID is load for rows fetched by an IN list of their integer ids.
+func loadByID[V any](ctx context.Context, q queryer, c *cache[int64, V], ids []int64, what, query string,
+	scan func(*sql.Rows) (int64, V, error)) ([]V, error) {
+	return load(c, ids, what, func(missing []int64) (map[int64]V, error) {
+		slices.Sort(missing)
+		got := make(map[int64]V, len(missing))
+		err := inList(ctx, q, query, missing, func(r *sql.Rows) error {
+			id, v, err := scan(r)
+			got[id] = v
+			return err
+		})
+		return got, err
+	})
+}
+
+const versionCols = `id, image, tag, digest, sbom_digest, created, ingested, basis, components, uniq, edges, meta`
+
+func scanVersion(r *sql.Rows) (int64, *graph.Version, error) {
+	v := new(graph.Version)
+	var created sql.NullInt64
+	var ingested int64
+	var basis string
+	var meta []byte
+	if err := r.Scan(&v.Seq, &v.Image, &v.Tag, &v.Digest, &v.SBOMDigest, &created, &ingested, &basis,
+		&v.Components, &v.Unique, &v.Edges, &meta); err != nil {
+		return 0, nil, err
+	}
+	if created.Valid {
+		v.Created = time.Unix(0, created.Int64).UTC()
+	}
+	v.Ingested = time.Unix(0, ingested).UTC()
+	v.OrderBasis = graph.OrderBasis(basis)
+	var m versionMeta
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return 0, nil, fmt.Errorf("version %d metadata: %w: %v", v.Seq, errCorrupt, err)
+	}
+	v.Source, v.Subject, v.Warnings = m.Source, m.Subject, m.Warnings
+	if v.Warnings == nil {
+		v.Warnings = []sbom.Warning{}
+	}
+	return v.Seq, v, nil
+}
+
+func (s *Store) loadVersions(ctx context.Context, q queryer, ids []int64) ([]*graph.Version, error) {
+	return loadByID(ctx, q, s.versions, ids, "version", `SELECT `+versionCols+` FROM versions WHERE id IN `, scanVersion)
+}
+
+func (s *Store) loadVersion(ctx context.Context, q queryer, id int64) (*graph.Version, error) {
+	vs, err := s.loadVersions(ctx, q, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// loadVariants returns the components the given variants describe (without LocalID and
+// Metadata).
+func (s *Store) loadVariants(ctx context.Context, q queryer, keys []vkey) ([]*variantEntry, error) {
+	return load(s.variants, keys, "variant", func(missing []vkey) (map[vkey]*variantEntry, error) {
+		got := make(map[vkey]*variantEntry, len(missing))
+		var first, other []int64
+		for _, k := range missing {
+			if k.n == 0 {
+				first = append(first, k.component)
+			} else {
+				other = append(other, k.component)
+			}
+		}
+		slices.Sort(first)
+		err := inList(ctx, q, `SELECT `+compCols+`, attrs FROM components WHERE id IN `, first, func(r *sql.Rows) error {
+			c := new(compRow)
+			var data []byte
+			if err := r.Scan(&c.id, &c.identity, &c.purl, &c.key, &c.ecosystem, &c.namespace, &c.name, &c.version, &data); err != nil {
+				return err
+			}
+			if prev, ok := s.comps.get(c.id); ok {
+				c = prev
+			} else {
+				s.comps.put(c.id, c)
+			}
+			comp, err := decodeVariant(data, c)
+			if err != nil {
+				return fmt.Errorf("component %d attributes: %w", c.id, err)
+			}
+			got[vkey{c.id, 0}] = &variantEntry{comp: c, c: comp}
+			return nil
+		})
+		if err != nil || len(other) == 0 {
+			return got, err
+		}
+		other = slices.Compact(slices.Sorted(slices.Values(other)))
+		rows, err := s.loadComps(ctx, q, other)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]*compRow, len(rows))
+		for _, r := range rows {
+			byID[r.id] = r
+		}
+		err = inList(ctx, q, `SELECT component, n, attrs FROM variants WHERE component IN `, other, func(r *sql.Rows) error {
+			var k vkey
+			var data []byte
+			if err := r.Scan(&k.component, &k.n, &data); err != nil {
+				return err
+			}
+			comp, err := decodeVariant(data, byID[k.component])
+			if err != nil {
+				return fmt.Errorf("variant %v: %w", k, err)
+			}
+			got[k] = &variantEntry{comp: byID[k.component], c: comp}
+			return nil
+		})
+		return got, err
+	})
+}
+
+func (s *Store) loadComps(ctx context.Context, q queryer, ids []int64) ([]*compRow, error) {
+	return loadByID(ctx, q, s.comps, ids, "component", `SELECT `+compCols+` FROM components WHERE id IN `,
+		func(r *sql.Rows) (int64, *compRow, error) {
+			c, err := scanComp(r)
+			if err != nil {
+				return 0, nil, err
+			}
+			return c.id, c, nil
+		})
+}
+
+// cloneVersion returns a copy of v that shares nothing mutable with it.
+func cloneVersion(v *graph.Version) graph.Version {
+	out := *v
+	out.Source = cloneSource(v.Source)
+	out.Warnings = slices.Clone(v.Warnings)
+	if out.Warnings == nil {
+		out.Warnings = []sbom.Warning{}
+	}
+	return out
+}
+
+func cloneSource(s sbom.Source) sbom.Source {
+	s.Tools = slices.Clone(s.Tools)
+	if e := s.Envelope; e != nil {
+		c := *e
+		c.Subjects = slices.Clone(e.Subjects)
+		for i := range c.Subjects {
+			c.Subjects[i].Digest = maps.Clone(c.Subjects[i].Digest)
+		}
+		c.Signatures = slices.Clone(e.Signatures)
+		s.Envelope = &c
+	}
+	return s
+}
+
+func cloneComponent(c *sbom.Component) sbom.Component {
+	out := *c
+	out.CPEs = slices.Clone(c.CPEs)
+	out.Hashes = slices.Clone(c.Hashes)
+	return out
+}
+
+// Stats describes what a store holds.
+type Stats struct {
+	// Images, Versions, Components and Variants count the stored rows of each.
+	Images, Versions, Components, Variants int64
+	// Occurrences counts (version, component) containment pairs: the entries of the posting
+	// lists, held in Chunks rows.
+	Occurrences, Chunks int64
+	// FileBytes is the size of the database file and its write-ahead log.
+	FileBytes int64
+}
+
+// Stats counts what the store holds, reading every posting-list chunk (a second or so for
+// millions of occurrences). Errors wrap graph.ErrUnavailable, or are the context's or
+// SQLite's.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	err := s.read(ctx, "stats", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT count(DISTINCT image) FROM versions), (SELECT count(*) FROM versions),
+			(SELECT count(*) FROM components), (SELECT count(*) FROM components) + (SELECT count(*) FROM variants)`).
+			Scan(&st.Images, &st.Versions, &st.Components, &st.Variants)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT chunk, data FROM occurrences`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var path []int64
+		for rows.Next() {
+			var chunk int64
+			var data sql.RawBytes
+			if err := rows.Scan(&chunk, &data); err != nil {
+				return err
+			}
+			st.Chunks++
+			path, err = decodeEntries(chunk, data, path[:0], func(_ int64, _ int32, dst []int64) []int64 {
+				st.Occurrences++
+				return dst[:0]
+			})
+			if err != nil {
+				return fmt.Errorf("chunk %d: %w", chunk, err)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(s.path + suffix); err == nil {
+			st.FileBytes += fi.Size()
+		}
+	}
+	return st, nil
+}

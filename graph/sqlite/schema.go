@@ -1,0 +1,165 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// applicationID marks a SQLite file as an sbomgraph store ("SBGR"), so Open refuses to
+// migrate some other application's database.
+const applicationID = 0x53424752
+
+// ErrSchema is returned (wrapped) by Open when the file is not an sbomgraph store, or was
+// written by a newer sbomgraph whose schema this build does not know.
+var ErrSchema = errors.New("unusable database schema")
+
+// migration is one step of the schema's history. Steps run in order, each in its own
+// transaction that also sets PRAGMA user_version to the step's number, so a crash during a
+// migration leaves the file at the previous version.
+type migration struct {
+	name string
+	sql  []string
+}
+
+// migrations is the schema's history; migrations[i] takes user_version i to i+1. Append only:
+// never edit a step that has shipped.
+var migrations = []migration{
+	{
+		name: "initial schema",
+		sql: []string{
+			// One row per distinct component identity, shared by every version that contains
+			// it. The descriptive fields are those of the first document that stored it, and
+			// attrs is the attribute set that document gave it (its variant 0, see
+			// encodeVariant). AUTOINCREMENT: ids are never reused, so in-process caches keyed
+			// by id stay valid.
+			`CREATE TABLE components (
+				id        INTEGER PRIMARY KEY AUTOINCREMENT,
+				identity  TEXT    NOT NULL UNIQUE,
+				purl      INTEGER NOT NULL, -- 1: identity is the canonical purl
+				key       TEXT    NOT NULL,
+				ecosystem TEXT    NOT NULL,
+				namespace TEXT    NOT NULL,
+				name      TEXT    NOT NULL,
+				version   TEXT    NOT NULL,
+				attrs     BLOB    NOT NULL
+			)`,
+			`CREATE INDEX components_key ON components(key)`,
+			`CREATE INDEX components_name ON components(name)`,
+			// The other attribute sets documents gave a component (licences, hashes, supplier,
+			// type, CPEs, spellings), numbered from 1; identical sets are stored once.
+			`CREATE TABLE variants (
+				component INTEGER NOT NULL,
+				n         INTEGER NOT NULL,
+				attrs     BLOB    NOT NULL,
+				PRIMARY KEY (component, n)
+			) WITHOUT ROWID`,
+			// One row per image version. id is the store-wide ingest sequence (Version.Seq).
+			`CREATE TABLE versions (
+				id          INTEGER PRIMARY KEY AUTOINCREMENT,
+				image       TEXT    NOT NULL,
+				tag         TEXT    NOT NULL,
+				digest      TEXT    NOT NULL,
+				sbom_digest TEXT    NOT NULL,
+				created     INTEGER,          -- unix ns; NULL when unknown
+				ingested    INTEGER NOT NULL, -- unix ns
+				basis       TEXT    NOT NULL, -- graph.OrderBasis
+				order_time  INTEGER NOT NULL, -- unix ns of created or ingested, per basis
+				components  INTEGER NOT NULL,
+				uniq        INTEGER NOT NULL,
+				edges       INTEGER NOT NULL,
+				meta        BLOB    NOT NULL, -- JSON: source, subject, warnings
+				UNIQUE (image, tag, digest)
+			)`,
+			`CREATE INDEX versions_digest ON versions(image, digest)`,
+			`CREATE INDEX versions_order ON versions(image, order_time, id)`,
+			// A version's document: its nodes (component id and variant number, in document
+			// order), edges and local ids, as compact blobs (see codec.go).
+			`CREATE TABLE contents (
+				version INTEGER PRIMARY KEY,
+				root    INTEGER NOT NULL,
+				nodes   BLOB    NOT NULL,
+				edges   BLOB    NOT NULL,
+				locals  BLOB
+			)`,
+			// The inverted containment index: which versions contain a component, as posting
+			// lists cut into chunks of up to maxChunk(page size) bytes. A chunk is keyed by the first
+			// version in it and holds one entry per version (see appendEntry): the version,
+			// the variant it gave the component, and the component ids on its shortest path
+			// (graph.Forest.Placements). A Put appends to each component's last chunk; a
+			// component's occurrences are one short range scan.
+			`CREATE TABLE occurrences (
+				component INTEGER NOT NULL,
+				chunk     INTEGER NOT NULL,
+				data      BLOB    NOT NULL,
+				PRIMARY KEY (component, chunk)
+			) WITHOUT ROWID`,
+		},
+	},
+}
+
+// SchemaVersion is the schema version this build writes: the number of migrations.
+var SchemaVersion = len(migrations)
+
+// migrate brings the database up to SchemaVersion.
+func migrate(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var appID, version int
+	if err := conn.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
+		return err
+	}
+	if err := conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if appID != applicationID {
+		var tables int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+			return err
+		}
+		if appID != 0 || tables != 0 {
+			return fmt.Errorf("%w: not an sbomgraph store (application_id %#x, %d schema objects)", ErrSchema, appID, tables)
+		}
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("%w: schema version %d is newer than this build's %d", ErrSchema, version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if err := step(ctx, conn, i); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", i+1, migrations[i].name, err)
+		}
+	}
+	return nil
+}
+
+func step(ctx context.Context, conn *sql.Conn, i int) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Another process may have migrated meanwhile; the write lock is ours now, so re-check.
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > i {
+		return nil
+	}
+	for _, q := range migrations[i].sql {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, applicationID)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
