@@ -32,7 +32,7 @@ fuzz: ## run each Fuzz target for FUZZTIME (default 10s)
 	@set -e; for p in $(FUZZ_PKGS); do \
 		for t in $$(grep -h -o '^func Fuzz[A-Za-z0-9_]*' $$p/*_test.go | cut -d' ' -f2); do \
 			echo "fuzz $$p $$t ($(FUZZTIME))"; \
-			$(GO) test $$p -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME); \
+			$(GO) test $$p -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; \
 		done; done
 
 BENCHTIME ?= 1s
