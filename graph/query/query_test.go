@@ -1,0 +1,129 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/sqlite"
+	"github.com/sbomgraph/sbomgraph/ingest"
+	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
+)
+
+// debianApp stores the four debian-app versions (v1..v4, created a day apart) and the alpine
+// pair, and returns the store.
+func debianApp(t *testing.T) graph.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	put := func(file string, ref graph.Ref, created time.Time) {
+		doc, err := ingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Put(ctx, ref, doc, graph.PutOptions{Created: created}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i, v := range []string{"1", "2", "3", "4"} {
+		put("big/debian-app-v"+v+".syft.cdx.json", graph.Ref{Image: "debian-app", Tag: v + ".0.0"}, day.AddDate(0, 0, i))
+	}
+	put("alpine-3.16.2.syft.cdx.json", graph.Ref{Image: "alpine", Tag: "3.16.2"}, day)
+	put("alpine-3.17.2.syft.cdx.xml", graph.Ref{Image: "alpine", Tag: "3.17.2"}, day.AddDate(0, 0, 1))
+	return s
+}
+
+func tags(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Version.Image+":"+m.Version.Tag)
+	}
+	return out
+}
+
+func TestFind(t *testing.T) {
+	s := debianApp(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		req  FindRequest
+		kind string
+		want []string
+	}{
+		// curl arrived in v2 and was removed in v4.
+		{"by name", FindRequest{Component: "curl"}, "name", []string{"debian-app:3.0.0", "debian-app:2.0.0"}},
+		{"by key", FindRequest{Component: "pkg:deb/debian/curl"}, "key", []string{"debian-app:3.0.0", "debian-app:2.0.0"}},
+		{"latest only", FindRequest{Component: "curl", Latest: true}, "name", nil},
+		{"busybox latest", FindRequest{Component: "busybox", Latest: true}, "name", []string{"alpine:3.17.2", "debian-app:4.0.0"}},
+		// liblzma5 was upgraded between v1 and v2 (5.4.1-1+deb12u1 -> 5.4.1-1+deb12u2).
+		{"range below the fix", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: "vers:deb/<5.4.1-1+deb12u2"}, "key", []string{"debian-app:1.0.0"}},
+		{"plain range", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: ">=5.4.1-1+deb12u2"}, "key", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
+		{"other image", FindRequest{Component: "musl"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Find(ctx, s, tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Kind != tc.kind {
+				t.Errorf("kind = %q, want %q", res.Kind, tc.kind)
+			}
+			if got := tags(res.Matches); !slices.Equal(got, tc.want) {
+				t.Errorf("matches = %v, want %v", got, tc.want)
+			}
+			for _, m := range res.Matches {
+				if len(m.Path) == 0 || m.Path[len(m.Path)-1] != m.Component.ID() || m.Direct != (len(m.Path) == 1) {
+					t.Errorf("match %s: path %v does not end at %s", m.Version.Tag, m.Path, m.Component.ID())
+				}
+			}
+		})
+	}
+	if _, err := Find(ctx, s, FindRequest{Component: "curl", Range: "vers:deb/>=1|>=2"}); !errors.Is(err, graph.ErrInvalid) {
+		t.Errorf("bad range: err = %v, want ErrInvalid", err)
+	}
+	if _, err := Find(ctx, s, FindRequest{Component: " "}); !errors.Is(err, graph.ErrInvalid) {
+		t.Errorf("empty component: err = %v, want ErrInvalid", err)
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	s := debianApp(t)
+	tl, err := Timeline(context.Background(), s, "debian-app", "pkg:deb/debian/curl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, e := range tl {
+		events = append(events, e.Version.Tag+"="+e.Event)
+	}
+	want := []string{"1.0.0=", "2.0.0=appeared", "3.0.0=", "4.0.0=removed"}
+	if !slices.Equal(events, want) {
+		t.Errorf("timeline = %v, want %v", events, want)
+	}
+	if _, err := Timeline(context.Background(), s, "no-such-image", "curl"); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("unknown image: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPath(t *testing.T) {
+	s := debianApp(t)
+	ms, err := Path(context.Background(), s, graph.Ref{Image: "debian-app", Tag: "2.0.0"}, "pkg:deb/debian/libcurl4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].Version.Tag != "2.0.0" {
+		t.Fatalf("matches = %+v", ms)
+	}
+	if _, err := Path(context.Background(), s, graph.Ref{Image: "debian-app", Tag: "1.0.0"}, "pkg:deb/debian/libcurl4"); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("absent: err = %v, want ErrNotFound", err)
+	}
+}
