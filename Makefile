@@ -14,11 +14,12 @@ help: ## list the targets
 build: ## build bin/sbomgraph
 	$(GO) build -o $(BIN) ./cmd/sbomgraph
 
-run: build ## build, then inspect the bundled sample SBOMs (sbomgraph's offline job)
+run: build ## build, inspect the bundled sample SBOMs, and diff two releases of a sample image
 	@mkdir -p bin/samples
 	@for f in alpine-3.16.2.syft.cdx.json alpine-3.17.2.syft.cdx.xml spdx-example-2.3.spdx syft-spdx3-image.golden.spdx3.json; do \
 		gzip -dc testdata/corpus/$$f.gz > bin/samples/$$f; done
 	$(BIN) inspect bin/samples/* testdata/corpus/big/debian-app-v4.syft.spdx.json.gz
+	$(BIN) diff testdata/corpus/big/debian-app-v3.syft.cdx.json.gz testdata/corpus/big/debian-app-v4.syft.cdx.json.gz
 
 test: ## run every test (unit, corpus, golden), then a short fuzz pass
 	$(GO) test ./...

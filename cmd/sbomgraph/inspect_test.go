@@ -89,3 +89,26 @@ func TestInspectFailure(t *testing.T) {
 		t.Errorf("unknown command: exit %d, want 2", code)
 	}
 }
+
+func TestDiffFiles(t *testing.T) {
+	dir := ingesttest.CorpusDir()
+	code, out, stderr := runCLI("diff", filepath.Join(dir, "big/debian-app-v3.syft.cdx.json.gz"), filepath.Join(dir, "big/debian-app-v4.syft.cdx.json.gz"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"added 1  removed 10", "  + busybox", "  - curl ", "  - libcurl4 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI("diff", "-o", "json", filepath.Join(dir, "laravel-7.12.0.cdx-1.4.json.gz"), filepath.Join(dir, "laravel-7.12.0.cdx-1.4.xml.gz"))
+	var r struct {
+		Summary map[string]int `json:"summary"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Summary["unchanged"] != 62 || r.Summary["added"] != 0 {
+		t.Errorf("laravel JSON vs XML: exit %d, summary %v", code, r.Summary)
+	}
+	if code, _, _ := runCLI("diff", "only-one"); code != 2 {
+		t.Errorf("one argument: exit %d, want 2", code)
+	}
+}

@@ -31,6 +31,7 @@ type env struct {
 
 var commands = map[string]command{
 	"inspect": {"parse SBOM files offline and report what they hold", runInspect},
+	"diff":    {"release diff of two SBOM files, offline", runDiff},
 }
 
 // exitError carries a specific exit status out of a command.
