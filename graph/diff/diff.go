@@ -8,9 +8,11 @@ package diff
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sort"
 
+	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/license"
 	"github.com/sbomgraph/sbomgraph/graph/version"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
@@ -311,7 +313,7 @@ func (r *Result) compare(o, n *sbom.Component) {
 	} else {
 		r.Summary.Unchanged++
 	}
-	if !license.Equivalent(o.Licenses, n.Licenses) {
+	if o.Licenses != n.Licenses && !license.Equivalent(o.Licenses, n.Licenses) {
 		r.Licenses = append(r.Licenses, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Licenses, New: n.Licenses})
 	}
 	if o.Supplier != n.Supplier {
@@ -447,4 +449,23 @@ func (r *Result) count() {
 	s.LicenseChanges, s.SupplierChanges, s.Integrity = len(r.Licenses), len(r.Suppliers), len(r.Integrity)
 	s.EdgesAdded, s.EdgesRemoved = len(r.EdgesAdded), len(r.EdgesRemoved)
 	s.FilesAdded, s.FilesRemoved, s.FilesChanged = len(r.Files.Added), len(r.Files.Removed), len(r.Files.Changed)
+}
+
+// Contents is the part of a store Versions reads; graph.Store satisfies it.
+type Contents interface {
+	Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error)
+}
+
+// Versions diffs two stored image versions with the same engine as Documents. It returns the
+// store's errors (graph.ErrNotFound for an unknown version).
+func Versions(ctx context.Context, s Contents, old, new graph.Ref) (*Result, error) {
+	o, err := s.Document(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.Document(ctx, new)
+	if err != nil {
+		return nil, err
+	}
+	return Documents(o, n), nil
 }
