@@ -1,9 +1,10 @@
 package sbom
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -84,11 +85,14 @@ func SortHashes(hs []Hash) []Hash {
 		}
 		out = append(out, h)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Algorithm != out[j].Algorithm {
-			return out[i].Algorithm < out[j].Algorithm
+	if len(out) < 2 {
+		if len(out) == 0 {
+			return nil
 		}
-		return out[i].Value < out[j].Value
+		return out
+	}
+	slices.SortFunc(out, func(a, b Hash) int {
+		return cmp.Or(cmp.Compare(a.Algorithm, b.Algorithm), cmp.Compare(a.Value, b.Value))
 	})
 	dedup := out[:0]
 	for i, h := range out {

@@ -1,0 +1,124 @@
+package sbom
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParsePurl(t *testing.T) {
+	for _, tc := range []struct{ in, canonical, key, version string }{
+		{"pkg:npm/%40angular/core@12.0.0", "pkg:npm/%40angular/core@12.0.0", "pkg:npm/%40angular/core", "12.0.0"},
+		{"pkg:PyPI/Django_Rest@3.0", "pkg:pypi/django-rest@3.0", "pkg:pypi/django-rest", "3.0"},
+		{"pkg:deb/Debian/libc6@2.36-9?distro=debian-12&arch=amd64", "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12", "pkg:deb/debian/libc6", "2.36-9"},
+		{"pkg:golang/github.com/Foo/Bar@v1.2.3#sub/dir", "pkg:golang/github.com/foo/bar@v1.2.3#sub/dir", "pkg:golang/github.com/foo/bar", "v1.2.3"},
+		{" pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1 ", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "pkg:maven/org.apache.logging.log4j/log4j-core", "2.14.1"},
+	} {
+		p, err := ParsePurl(tc.in)
+		if err != nil {
+			t.Errorf("ParsePurl(%q): %v", tc.in, err)
+			continue
+		}
+		if p.Canonical != tc.canonical || p.Key != tc.key || p.Version != tc.version {
+			t.Errorf("ParsePurl(%q) = %q key %q version %q, want %q %q %q", tc.in, p.Canonical, p.Key, p.Version, tc.canonical, tc.key, tc.version)
+		}
+	}
+	for _, bad := range []string{"", "pkg:///", "a-purl-1", "pkg:npm", "http://example.com/x"} {
+		if _, err := ParsePurl(bad); err == nil {
+			t.Errorf("ParsePurl(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestContentKey(t *testing.T) {
+	if got, want := ContentKey(" Library", "org.acme", "my lib"), "content:library/org.acme/my%20lib"; got != want {
+		t.Errorf("ContentKey = %q, want %q", got, want)
+	}
+	if got, want := ContentKey("", "", "x"), "content:unknown//x"; got != want {
+		t.Errorf("ContentKey = %q, want %q", got, want)
+	}
+}
+
+func TestSortHashes(t *testing.T) {
+	got := SortHashes([]Hash{{"SHA256", "AB"}, {"sha1", "01"}, {"SHA-256", "ab"}, {"MD5", ""}, {"blake2b-256", "ff"}})
+	want := []Hash{{"BLAKE2b-256", "ff"}, {"SHA-1", "01"}, {"SHA-256", "ab"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SortHashes = %v, want %v", got, want)
+	}
+}
+
+func TestSplitImageRef(t *testing.T) {
+	digest := "sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	for _, tc := range []struct{ in, name, tag, digest string }{
+		{"alpine:latest", "alpine", "latest", ""},
+		{"docker.io/library/alpine:3.16@" + digest, "docker.io/library/alpine", "3.16", digest},
+		{"localhost:5000/app", "localhost:5000/app", "", ""},
+		{"localhost:5000/app:1.0", "localhost:5000/app", "1.0", ""},
+		{"app@" + digest, "app", "", digest},
+	} {
+		n, tag, d := SplitImageRef(tc.in)
+		if n != tc.name || tag != tc.tag || d != tc.digest {
+			t.Errorf("SplitImageRef(%q) = %q %q %q, want %q %q %q", tc.in, n, tag, d, tc.name, tc.tag, tc.digest)
+		}
+	}
+}
+
+func TestJoinLicenses(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"MIT"}, "MIT"},
+		{[]string{"MIT", "NOASSERTION", "MIT", "Apache-2.0 OR BSD-3-Clause"}, "MIT AND (Apache-2.0 OR BSD-3-Clause)"},
+		{[]string{"NONE", ""}, ""},
+	} {
+		if got := JoinLicenses(tc.in...); got != tc.want {
+			t.Errorf("JoinLicenses(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got, want := LicenseRef("Custom licence (v2)"), "LicenseRef-Custom-licence--v2-"; got != want {
+		t.Errorf("LicenseRef = %q, want %q", got, want)
+	}
+}
+
+func TestBuilder(t *testing.T) {
+	b := NewBuilder(Source{}, Limits{MaxComponents: 4})
+	add := func(c Component) int {
+		i, err := b.Add(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
+	add(Component{LocalID: "a", Purl: "pkg:npm/a@1"})
+	add(Component{LocalID: "b", Purl: "pkg:///"})
+	add(Component{LocalID: "a", Name: "dup", Type: "library"})
+	add(Component{LocalID: "c", Purl: "pkg:npm/c@1"})
+	if _, err := b.Add(Component{LocalID: "d"}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("fifth component: err = %v, want ErrTooLarge", err)
+	}
+	b.Edge("a", "b", DependsOn)
+	b.Edge("b", "a", DependsOn)
+	b.Edge("a", "c", Contains)
+	b.Edge("c", "a", Contains) // a containment loop is not a dependency cycle
+	b.Edge("a", "zz", DependsOn)
+	b.Edge("a", "b", DependsOn) // duplicate edge
+	d := b.Finish()
+	var got []string
+	for _, w := range d.Warnings {
+		got = append(got, string(w.Code)+" "+w.ID)
+	}
+	want := []string{"invalid-purl b", "missing-purl a", "duplicate-id a", "dangling-reference zz", "cycle a"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings = %v, want %v", got, want)
+	}
+	if len(d.Edges) != 4 {
+		t.Errorf("edges = %v, want 4 after de-duplication", d.Edges)
+	}
+	if d.Components[1].Key != "content:unknown//" || d.Components[2].Key != "content:library//dup" {
+		t.Errorf("content keys = %q, %q", d.Components[1].Key, d.Components[2].Key)
+	}
+	if d.Entries() != 4 || d.Unique() != 4 {
+		t.Errorf("entries %d unique %d, want 4 and 4", d.Entries(), d.Unique())
+	}
+}
