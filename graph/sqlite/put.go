@@ -490,16 +490,7 @@ func (w *writeTx) batch(b *batchSQL, pre []any, n int, fill func(i int, args []a
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
+		if err := scanAll(rows, scan); err != nil {
 			return err
 		}
 	}

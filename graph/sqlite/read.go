@@ -545,16 +545,7 @@ func inList[T any](ctx context.Context, q queryer, head string, values []T, scan
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
+		if err := scanAll(rows, scan); err != nil {
 			return err
 		}
 	}
@@ -832,4 +823,18 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// scanAll calls scan on every row, then closes rows and returns the first error.
+func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }
