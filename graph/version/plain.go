@@ -99,17 +99,9 @@ func ParsePlainRange(ecosystem, s string) (Range, error) {
 			r.cons = append(r.cons, *a.hi)
 		}
 	}
-	slices.SortStableFunc(r.cons, func(a, b constraint) int {
-		c, _ := a.v.compareFast(b.v)
-		return c
-	})
-	// The checks above make the constraints a valid vers range; validate anyway so that a
-	// defect there cannot produce a Range that means something else.
-	if err := r.validate(s); err != nil {
-		return Range{}, err
-	}
-	r.index()
-	return r, nil
+	// The checks above make the constraints a valid vers range; seal validates anyway so that
+	// a defect there cannot produce a Range that means something else.
+	return r.seal(s, true)
 }
 
 // alternative is one "||"-separated part of a plain range: all of its comparisons hold.

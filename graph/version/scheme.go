@@ -506,37 +506,23 @@ func parseOSV[T semantic.Version](f func(string) T) func(string) (value, error) 
 	return func(v string) (value, error) { return osvValue{f(v)}, nil }
 }
 
-func parsePyPI(v string) (value, error) {
-	p, err := semantic.ParsePyPIVersion(v)
-	if err != nil {
-		return nil, err
+// parseOSVChecked adapts an osv-scalibr parser that can fail.
+func parseOSVChecked[T semantic.Version](f func(string) (T, error)) func(string) (value, error) {
+	return func(v string) (value, error) {
+		p, err := f(v)
+		if err != nil {
+			return nil, err
+		}
+		return osvValue{p}, nil
 	}
-	return osvValue{p}, nil
 }
 
-func parseAPK(v string) (value, error) {
-	p, err := semantic.ParseAlpineVersion(v)
-	if err != nil {
-		return nil, err
-	}
-	return osvValue{p}, nil
-}
-
-func parseHackage(v string) (value, error) {
-	p, err := semantic.ParseHackageVersion(v)
-	if err != nil {
-		return nil, err
-	}
-	return osvValue{p}, nil
-}
-
-func parseCRAN(v string) (value, error) {
-	p, err := semantic.ParseCRANVersion(v)
-	if err != nil {
-		return nil, err
-	}
-	return osvValue{p}, nil
-}
+var (
+	parsePyPI    = parseOSVChecked(semantic.ParsePyPIVersion)
+	parseAPK     = parseOSVChecked(semantic.ParseAlpineVersion)
+	parseHackage = parseOSVChecked(semantic.ParseHackageVersion)
+	parseCRAN    = parseOSVChecked(semantic.ParseCRANVersion)
+)
 
 type lexValue string
 

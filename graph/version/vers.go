@@ -229,7 +229,13 @@ func parseVers(input string, lenient bool) (Range, error) {
 		r.index()
 		return r, nil
 	}
-	if lenient {
+	return r.seal(input, lenient)
+}
+
+// seal finishes a parsed range: it sorts the constraints by version when asked (lenient
+// input), validates them against the vers rules and builds the lookup index.
+func (r Range) seal(input string, sortFirst bool) (Range, error) {
+	if sortFirst {
 		slices.SortStableFunc(r.cons, func(a, b constraint) int {
 			c, _ := a.v.compareFast(b.v)
 			return c
