@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # Packages with a FuzzDecode (or other Fuzz*) target, fuzzed one at a time by `make fuzz`.
 FUZZ_PKGS := $(shell grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './bin/*') 2>/dev/null | xargs -r -n1 dirname | sort -u)
 
-.PHONY: help build run test lint fuzz bench clean
+.PHONY: help build run deps test lint generate generate-check fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z][a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -21,13 +21,40 @@ run: build ## build, inspect the bundled sample SBOMs, and diff two releases of 
 	$(BIN) inspect bin/samples/* testdata/corpus/big/debian-app-v4.syft.spdx.json.gz
 	$(BIN) diff testdata/corpus/big/debian-app-v3.syft.cdx.json.gz testdata/corpus/big/debian-app-v4.syft.cdx.json.gz
 
-test: ## run every test (unit, corpus, golden), then a short fuzz pass
+# The HTML report tests open the reports in headless Chromium (Debian's chromium package).
+# `make deps` installs it when missing (as root, with apt-get); SBOMGRAPH_SKIP_CHROMIUM=1 skips
+# both the install and those tests.
+deps: ## install Debian's chromium for the HTML report tests, if missing (root, apt-get)
+	@if [ -n "$$SBOMGRAPH_SKIP_CHROMIUM" ]; then echo "deps: SBOMGRAPH_SKIP_CHROMIUM is set: not installing chromium"; \
+	elif command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "deps: installing chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+		echo "deps: chromium is missing; run 'sudo apt-get install -y --no-install-recommends chromium'" \
+			"(or set SBOMGRAPH_SKIP_CHROMIUM=1 to skip the browser tests)" >&2; exit 1; \
+	fi
+
+test: deps ## run every test (unit, corpus, golden, HTML in headless Chromium), then a short fuzz pass
 	$(GO) test ./...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
-lint: ## gofmt and go vet
+lint: generate-check ## gofmt, go vet, buf lint and buf format, and api/ up to date with proto/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool buf lint
+	$(GO) tool buf format -d --exit-code
+
+# buf and the protoc plugins are pinned in go.mod (tool directive) and run with `go tool`, so
+# generation needs nothing installed and gives the same bytes on every machine.
+generate: ## regenerate the Go API in api/ from proto/ (buf.gen.yaml)
+	rm -rf api/sbomgraph
+	$(GO) tool buf generate
+
+generate-check: ## fail when api/ differs from what `make generate` would write
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) tool buf generate -o "$$tmp" && \
+	if ! diff -r api "$$tmp/api"; then echo "api/ is not what proto/ generates: run 'make generate'"; exit 1; fi
 
 fuzz: ## run each Fuzz target for FUZZTIME (default 10s)
 	@set -e; for p in $(FUZZ_PKGS); do \

@@ -31,24 +31,92 @@ var (
 )
 
 // Ref names an image version: the image name and a tag, a digest, or both.
+//
+// Image names follow the Docker reference rules, and one image has one name: every Store
+// normalises the Refs and image names it is given with Ref.Normalize and NormalizeImage
+// before using them, so "alpine:3.17", "library/alpine:3.17" and
+// "docker.io/library/alpine:3.17" name the same version, and a Version's Image is always in
+// normal form. See NormalizeImage for the rules.
 type Ref struct {
 	Image  string
 	Tag    string
 	Digest string
 }
 
-// ParseRef parses "name:tag", "name@digest" or "name:tag@digest". It returns an error wrapping
-// ErrInvalid when the name is empty or neither a tag nor a digest is given.
+// ParseRef parses "name:tag", "name@digest" or "name:tag@digest" and returns the Ref in normal
+// form (see Ref.Normalize). It returns an error wrapping ErrInvalid when the name is empty or
+// neither a tag nor a digest is given.
 func ParseRef(s string) (Ref, error) {
 	name, tag, digest := sbom.SplitImageRef(s)
-	r := Ref{Image: name, Tag: tag, Digest: digest}
+	r := Ref{Image: name, Tag: tag, Digest: digest}.Normalize()
 	return r, r.Validate()
 }
 
-// Validate returns an error wrapping ErrInvalid when r does not name a version.
+// Normalize returns r with its image name in normal form (see NormalizeImage) and a digest's
+// hex in lower case. Tags are case-sensitive and kept as they are. Normalize never fails:
+// Validate says whether the result names a version.
+func (r Ref) Normalize() Ref {
+	r.Image = NormalizeImage(r.Image)
+	if sbom.IsDigest(r.Digest) {
+		r.Digest = strings.ToLower(r.Digest)
+	}
+	return r
+}
+
+// Docker Hub, the registry a name without a registry host refers to, under its canonical
+// name and the legacy name of its index, which Docker clients still write.
+const (
+	dockerHub       = "docker.io"
+	dockerHubLegacy = "index." + dockerHub
+)
+
+// NormalizeImage returns the normal form of an image name: the familiar short form Docker's
+// command line shows, the one users type. By the Docker reference rules, the first
+// "/"-separated component of a name is a registry host when it contains "." or ":" or is
+// "localhost"; a name without a host is on Docker Hub (docker.io), and a Docker Hub name of
+// one component is an official image under "library/". So:
+//
+//   - the registry host is lower-cased (host names are case-insensitive);
+//   - Docker Hub's host (docker.io, or its legacy index name) is dropped, unless the rest of
+//     the name would then read as having a host of its own;
+//   - "library/" is dropped before the single component of an official image;
+//   - leading and trailing white space is dropped; the path is kept as written.
+//
+// Thus "docker.io/library/alpine", "library/alpine" and "alpine" are all "alpine", and
+// "docker.io/bitnami/redis" is "bitnami/redis". Names on other registries keep their host.
+// NormalizeImage(NormalizeImage(s)) == NormalizeImage(s) for every s.
+//
+// Names that are not image references are not guessed at: an SBOM subject such as
+// "caddy-latest" (older syft joins name and tag with "-") stays the image "caddy-latest".
+func NormalizeImage(name string) string {
+	name = strings.TrimSpace(name)
+	if host, path, ok := strings.Cut(name, "/"); ok && isRegistryHost(host) {
+		host = strings.ToLower(host)
+		if host != dockerHub && host != dockerHubLegacy {
+			return host + "/" + path
+		}
+		path = strings.TrimSpace(path)
+		if first, _, more := strings.Cut(path, "/"); more && isRegistryHost(first) {
+			return dockerHub + "/" + path
+		}
+		name = path
+	}
+	if rest, ok := strings.CutPrefix(name, "library/"); ok && rest != "" && !strings.Contains(rest, "/") {
+		return rest
+	}
+	return name
+}
+
+// isRegistryHost reports whether the first component of an image name is a registry host.
+func isRegistryHost(s string) bool {
+	return strings.ContainsAny(s, ".:") || strings.EqualFold(s, "localhost")
+}
+
+// Validate returns an error wrapping ErrInvalid when r does not name a version. It judges r's
+// normal form (see Normalize), so a name that normalises to nothing is invalid.
 func (r Ref) Validate() error {
 	switch {
-	case strings.TrimSpace(r.Image) == "":
+	case NormalizeImage(r.Image) == "":
 		return fmt.Errorf("%w: image reference %q has no image name", ErrInvalid, r.String())
 	case r.Tag == "" && r.Digest == "":
 		return fmt.Errorf("%w: image reference %q has neither tag nor digest", ErrInvalid, r.String())
@@ -83,6 +151,7 @@ const (
 
 // Version is one stored image version.
 type Version struct {
+	// Image is the image name in normal form (see NormalizeImage).
 	Image  string `json:"image"`
 	Tag    string `json:"tag,omitempty"`
 	Digest string `json:"digest,omitempty"`
@@ -144,8 +213,9 @@ type PutOptions struct {
 // Writer stores and removes versions.
 type Writer interface {
 	// Put stores doc as the version ref, atomically: readers see all of it or nothing, even
-	// after a crash. A version is identified by its exact (image, tag, digest): "app:1.0" and
-	// "app:1.0@sha256:…" are two versions. Putting the same SBOM (same SBOMDigest) again is a
+	// after a crash. A version is identified by its exact (image, tag, digest) in normal form
+	// (see Ref.Normalize): "app:1.0" and "app:1.0@sha256:…" are two versions, "alpine:3.17"
+	// and "docker.io/library/alpine:3.17" one. Putting the same SBOM (same SBOMDigest) again is a
 	// no-op that returns the stored version and created=false, whatever opts say. A different
 	// SBOM for an existing version returns an error wrapping ErrConflict unless opts.Replace,
 	// which replaces it (a new Seq and Ingested). An invalid ref, or a document whose edges or
@@ -162,8 +232,8 @@ type Writer interface {
 type Catalog interface {
 	// Images lists every image, by name.
 	Images(ctx context.Context) ([]Image, error)
-	// Versions lists an image's versions in order (see Version.Before). ErrNotFound when the
-	// image has none.
+	// Versions lists an image's versions in order (see Version.Before); image is normalised
+	// first (see NormalizeImage). ErrNotFound when the image has none.
 	Versions(ctx context.Context, image string) ([]Version, error)
 	// Version returns one version. A ref with a tag and a digest matches both; with only a tag
 	// (or only a digest) it matches every version with that tag (digest), whatever its other
@@ -223,8 +293,11 @@ type Index interface {
 	Occurrences(ctx context.Context, ids []string) ([]Occurrence, error)
 }
 
-// Store is a complete backend. It is safe for concurrent use. Close releases it and may be
-// called more than once; other calls after Close return an error wrapping ErrUnavailable.
+// Store is a complete backend. It is safe for concurrent use. Every method that takes a Ref or
+// an image name normalises it first (Ref.Normalize, NormalizeImage), so every spelling of one
+// image reaches the same versions, and every Version it returns carries the normal form.
+// Close releases it and may be called more than once; other calls after Close return an
+// error wrapping ErrUnavailable.
 type Store interface {
 	Writer
 	Catalog

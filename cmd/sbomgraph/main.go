@@ -30,8 +30,16 @@ type env struct {
 }
 
 var commands = map[string]command{
-	"inspect": {"parse SBOM files offline and report what they hold", runInspect},
-	"diff":    {"release diff of two SBOM files, offline", runDiff},
+	"inspect":  {"parse SBOM files offline and report what they hold", runInspect},
+	"diff":     {"release diff of two stored versions, or of two SBOM files offline", runDiff},
+	"ingest":   {"store SBOM files (or every SBOM in a directory) on the server", runIngest},
+	"images":   {"list the images stored on the server", runImages},
+	"versions": {"list an image's stored versions, in order", runVersions},
+	"show":     {"one stored version and a summary of its content", runShow},
+	"find":     {"blast radius: the image versions that contain a component", runFind},
+	"path":     {"how a component got into one image version", runPath},
+	"timeline": {"a package's history across an image's versions", runTimeline},
+	"serve":    {"run the gRPC server over a store", runServe},
 }
 
 // exitError carries a specific exit status out of a command.

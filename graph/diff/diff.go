@@ -11,6 +11,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/license"
@@ -55,6 +56,8 @@ type Result struct {
 	EdgesAdded   []Edge      `json:"edgesAdded"`
 	EdgesRemoved []Edge      `json:"edgesRemoved"`
 	Files        FileChanges `json:"files"`
+	// Hygiene is the image-hygiene verdict on the new side (see hygiene.go).
+	Hygiene Hygiene `json:"hygiene"`
 }
 
 // Side describes one of the two documents.
@@ -89,6 +92,8 @@ type Summary struct {
 	FilesAdded      int `json:"filesAdded"`
 	FilesRemoved    int `json:"filesRemoved"`
 	FilesChanged    int `json:"filesChanged"`
+	// Hygiene counts Hygiene.Findings.
+	Hygiene int `json:"hygiene"`
 }
 
 // Component is one side's entry of a package.
@@ -156,8 +161,8 @@ type FileChanges struct {
 	Changed []string `json:"changed"`
 }
 
-// Documents diffs old against new.
-func Documents(old, new *sbom.Document) *Result {
+// Documents diffs old against new; opts tune the hygiene verdict (see WithNow).
+func Documents(old, new *sbom.Document, opts ...Option) *Result {
 	r := &Result{
 		Old: side(old), New: side(new),
 		Added: []Component{}, Removed: []Component{}, Changed: []Change{},
@@ -186,6 +191,7 @@ func Documents(old, new *sbom.Document) *Result {
 	}
 	r.diffEdges(old, new)
 	r.diffFiles(oldFiles, newFiles)
+	r.hygiene(old, new, newOptions(opts))
 	r.count()
 	return r
 }
@@ -240,56 +246,135 @@ func groupByKey(pkgs []*sbom.Component) map[string][]*sbom.Component {
 // version down, so the newest line of a package continues into the newest line; what is left
 // unpaired is added or removed.
 func (r *Result) diffPackage(old, new []*sbom.Component) {
+	// The common case, one entry on each side at the same version string, needs no copies.
+	if len(old) == 1 && len(new) == 1 && old[0].Version == new[0].Version {
+		r.compare(&pkgEntry{c: old[0]}, &pkgEntry{c: new[0]})
+		return
+	}
 	old, new = slices.Clone(old), slices.Clone(new)
-	pair := func(match func(o, n *sbom.Component) bool) {
-		for i := 0; i < len(old); i++ {
-			for j := 0; j < len(new); j++ {
-				if match(old[i], new[j]) {
-					r.compare(old[i], new[j])
-					old = slices.Delete(old, i, i+1)
-					new = slices.Delete(new, j, j+1)
-					i--
-					break
-				}
+	for i := 0; i < len(old); i++ {
+		for j := range new {
+			if old[i].Version == new[j].Version {
+				r.compare(&pkgEntry{c: old[i]}, &pkgEntry{c: new[j]})
+				old = slices.Delete(old, i, i+1)
+				new = slices.Delete(new, j, j+1)
+				i--
+				break
 			}
 		}
 	}
-	pair(func(o, n *sbom.Component) bool { return o.Version == n.Version })
-	pair(func(o, n *sbom.Component) bool {
-		c, err := version.Compare(n.Ecosystem, o.Version, n.Version)
-		return err == nil && c == 0 && o.Ecosystem == n.Ecosystem
-	})
-	sortDescending(old)
-	sortDescending(new)
-	n := min(len(old), len(new))
+	if len(old) == 0 || len(new) == 0 {
+		// Nothing left to pair (Added and Removed are sorted at the end).
+		for _, c := range old {
+			r.Removed = append(r.Removed, component(c))
+		}
+		for _, c := range new {
+			r.Added = append(r.Added, component(c))
+		}
+		return
+	}
+	// What is left is paired by the ecosystem's rules, each version parsed once.
+	oe, ne := pkgEntries(old), pkgEntries(new)
+	for i := 0; i < len(oe); i++ {
+		for j := range ne {
+			if oe[i].c.Ecosystem != ne[j].c.Ecosystem {
+				continue
+			}
+			if c, err := oe[i].compare(&ne[j]); err == nil && c == 0 {
+				r.compare(&oe[i], &ne[j])
+				oe = slices.Delete(oe, i, i+1)
+				ne = slices.Delete(ne, j, j+1)
+				i--
+				break
+			}
+		}
+	}
+	sortDescending(oe)
+	sortDescending(ne)
+	n := min(len(oe), len(ne))
 	for i := range n {
-		r.compare(old[i], new[i])
+		r.compare(&oe[i], &ne[i])
 	}
-	for _, c := range old[n:] {
-		r.Removed = append(r.Removed, component(c))
+	for i := range oe[n:] {
+		r.Removed = append(r.Removed, component(oe[n+i].c))
 	}
-	for _, c := range new[n:] {
-		r.Added = append(r.Added, component(c))
+	for i := range ne[n:] {
+		r.Added = append(r.Added, component(ne[n+i].c))
 	}
 }
 
+// pkgEntry is one side's entry of a package with its version parsed (once, on first use) under
+// its ecosystem's rules, so pairing, sorting and classifying never parse a version twice.
+type pkgEntry struct {
+	c      *sbom.Component
+	v      version.Version
+	err    error
+	parsed bool
+}
+
+func pkgEntries(cs []*sbom.Component) []pkgEntry {
+	out := make([]pkgEntry, len(cs))
+	for i, c := range cs {
+		out[i].c = c
+	}
+	return out
+}
+
+// version returns the entry's parsed version, or why its ecosystem cannot order it.
+func (e *pkgEntry) version() (version.Version, error) {
+	if !e.parsed {
+		e.v, e.err = version.Parse(e.c.Ecosystem, e.c.Version)
+		e.parsed = true
+	}
+	return e.v, e.err
+}
+
+// compare compares the versions of two entries of one ecosystem, as version.Compare does.
+func (e *pkgEntry) compare(f *pkgEntry) (int, error) {
+	v, err := e.version()
+	if err != nil {
+		return 0, err
+	}
+	w, err := f.version()
+	if err != nil {
+		return 0, err
+	}
+	return v.Compare(w)
+}
+
 // sortDescending orders entries from the highest version down (ecosystem rules, falling back
-// to the version strings when they cannot be ordered).
-func sortDescending(cs []*sbom.Component) {
-	slices.SortStableFunc(cs, func(a, b *sbom.Component) int {
-		if c, err := version.Compare(a.Ecosystem, a.Version, b.Version); err == nil && a.Ecosystem == b.Ecosystem {
-			return -c
+// to the version strings when they cannot be ordered). Each version is parsed once, before
+// sorting, not per comparison.
+func sortDescending(es []pkgEntry) {
+	if len(es) < 2 {
+		return
+	}
+	for i := range es {
+		es[i].version()
+	}
+	slices.SortStableFunc(es, func(a, b pkgEntry) int {
+		if a.c.Ecosystem == b.c.Ecosystem && a.err == nil && b.err == nil {
+			if c, err := a.v.Compare(b.v); err == nil {
+				return -c
+			}
 		}
-		return -cmp.Compare(a.Version, b.Version)
+		return -cmp.Compare(a.c.Version, b.c.Version)
 	})
 }
 
 // compare records what differs between two paired entries.
-func (r *Result) compare(o, n *sbom.Component) {
+func (r *Result) compare(oe, ne *pkgEntry) {
+	o, n := oe.c, ne.c
 	same := o.Version == n.Version
 	ch := Change{Key: n.Key, Name: n.Name, Ecosystem: n.Ecosystem, Old: component(o), New: component(n)}
 	if !same {
-		c, err := version.Classify(n.Ecosystem, o.Version, n.Version)
+		var c version.Change
+		var err error
+		if o.Ecosystem == n.Ecosystem {
+			c, err = oe.classify(ne)
+		} else {
+			c, err = version.Classify(n.Ecosystem, o.Version, n.Version)
+		}
 		switch {
 		case err != nil:
 			ch.Kind, ch.Note = Unordered, err.Error()
@@ -319,6 +404,19 @@ func (r *Result) compare(o, n *sbom.Component) {
 	if o.Supplier != n.Supplier {
 		r.Suppliers = append(r.Suppliers, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Supplier, New: n.Supplier})
 	}
+}
+
+// classify is version.Classify of two entries of one ecosystem, with their cached versions.
+func (e *pkgEntry) classify(f *pkgEntry) (version.Change, error) {
+	v, err := e.version()
+	if err != nil {
+		return version.Change{}, err
+	}
+	w, err := f.version()
+	if err != nil {
+		return version.Change{}, err
+	}
+	return version.ClassifyVersions(v, w)
 }
 
 type hashDiff struct{ alg, old, new string }
@@ -360,40 +458,108 @@ func component(c *sbom.Component) Component {
 // diffEdges compares the edge sets by component identity; edges that touch files or the
 // subject's own component are left out, as those components are.
 func (r *Result) diffEdges(old, new *sbom.Document) {
-	oe, ne := edgeSet(old), edgeSet(new)
+	ids := &identities{num: make(map[string]int32, len(old.Components)+len(new.Components))}
+	oe, ne := ids.edgeSet(old), ids.edgeSet(new)
+	var removed, added []edgeKey
 	for e := range oe {
 		if !ne[e] {
-			r.EdgesRemoved = append(r.EdgesRemoved, e)
+			removed = append(removed, e)
 		}
 	}
 	for e := range ne {
 		if !oe[e] {
-			r.EdgesAdded = append(r.EdgesAdded, e)
+			added = append(added, e)
 		}
 	}
-	sortEdges(r.EdgesAdded)
-	sortEdges(r.EdgesRemoved)
+	rank := ids.rank(removed, added)
+	r.EdgesRemoved = ids.appendEdges(r.EdgesRemoved, removed, rank)
+	r.EdgesAdded = ids.appendEdges(r.EdgesAdded, added, rank)
 }
 
-func edgeSet(d *sbom.Document) map[Edge]bool {
-	skip := func(i int) bool {
+// identities numbers the component identities of both sides of a diff, so edge sets are
+// sets of small fixed-size keys rather than of string pairs.
+type identities struct {
+	num  map[string]int32
+	name []string
+}
+
+// edgeKey is an Edge with its identities numbered.
+type edgeKey struct {
+	from, to int32
+	kind     sbom.EdgeKind
+}
+
+// edgeSet returns d's edges between the components a diff compares.
+func (ids *identities) edgeSet(d *sbom.Document) map[edgeKey]bool {
+	node := make([]int32, len(d.Components)) // identity number + 1; 0: not looked up; -1: left out
+	number := func(i int) int32 {
+		if n := node[i]; n != 0 {
+			return n
+		}
 		c := &d.Components[i]
-		return c.Metadata || i == d.Root || c.Type == "file"
+		if c.Metadata || i == d.Root || c.Type == "file" {
+			node[i] = -1
+			return -1
+		}
+		id := c.ID()
+		n, ok := ids.num[id]
+		if !ok {
+			n = int32(len(ids.name))
+			ids.num[id] = n
+			ids.name = append(ids.name, id)
+		}
+		node[i] = n + 1
+		return n + 1
 	}
-	set := make(map[Edge]bool, len(d.Edges))
+	set := make(map[edgeKey]bool, len(d.Edges))
 	for _, e := range d.Edges {
-		if skip(e.From) || skip(e.To) {
+		from, to := number(e.From), number(e.To)
+		if from < 0 || to < 0 {
 			continue
 		}
-		set[Edge{From: d.Components[e.From].ID(), To: d.Components[e.To].ID(), Kind: e.Kind}] = true
+		set[edgeKey{from: from - 1, to: to - 1, kind: e.Kind}] = true
 	}
 	return set
 }
 
-func sortEdges(es []Edge) {
-	slices.SortFunc(es, func(a, b Edge) int {
-		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+// rank returns, for every identity the given edges use, its position in the identities'
+// byte order, so that sorting edges compares integers instead of strings.
+func (ids *identities) rank(edges ...[]edgeKey) []int32 {
+	rank := make([]int32, len(ids.name))
+	var used []int32
+	for _, es := range edges {
+		for _, e := range es {
+			for _, n := range [2]int32{e.from, e.to} {
+				if rank[n] == 0 {
+					rank[n] = 1
+					used = append(used, n)
+				}
+			}
+		}
+	}
+	slices.SortFunc(used, func(a, b int32) int { return strings.Compare(ids.name[a], ids.name[b]) })
+	for r, n := range used {
+		rank[n] = int32(r)
+	}
+	return rank
+}
+
+// appendEdges appends keys to dst as Edges, sorted by from, to, then kind (rank orders the
+// identities).
+func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank []int32) []Edge {
+	slices.SortFunc(keys, func(a, b edgeKey) int {
+		if c := cmp.Compare(rank[a.from], rank[b.from]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(rank[a.to], rank[b.to]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.kind, b.kind)
 	})
+	for _, k := range keys {
+		dst = append(dst, Edge{From: ids.name[k.from], To: ids.name[k.to], Kind: k.kind})
+	}
+	return dst
 }
 
 // diffFiles compares file components by key (their path) and hash.
@@ -427,11 +593,22 @@ func (r *Result) diffFiles(old, new []*sbom.Component) {
 // count sorts the lists and fills the Summary.
 func (r *Result) count() {
 	byKey := func(a, b Component) int {
-		return cmp.Or(cmp.Compare(a.Key, b.Key), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Purl, b.Purl))
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Version, b.Version); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Purl, b.Purl)
 	}
 	slices.SortFunc(r.Added, byKey)
 	slices.SortFunc(r.Removed, byKey)
-	slices.SortFunc(r.Changed, func(a, b Change) int { return cmp.Or(byKey(a.New, b.New), byKey(a.Old, b.Old)) })
+	slices.SortFunc(r.Changed, func(a, b Change) int {
+		if c := byKey(a.New, b.New); c != 0 {
+			return c
+		}
+		return byKey(a.Old, b.Old)
+	})
 	s := &r.Summary
 	s.Added, s.Removed = len(r.Added), len(r.Removed)
 	for _, c := range r.Changed {
@@ -449,6 +626,7 @@ func (r *Result) count() {
 	s.LicenseChanges, s.SupplierChanges, s.Integrity = len(r.Licenses), len(r.Suppliers), len(r.Integrity)
 	s.EdgesAdded, s.EdgesRemoved = len(r.EdgesAdded), len(r.EdgesRemoved)
 	s.FilesAdded, s.FilesRemoved, s.FilesChanged = len(r.Files.Added), len(r.Files.Removed), len(r.Files.Changed)
+	s.Hygiene = len(r.Hygiene.Findings)
 }
 
 // Contents is the part of a store Versions reads; graph.Store satisfies it.
@@ -458,7 +636,7 @@ type Contents interface {
 
 // Versions diffs two stored image versions with the same engine as Documents. It returns the
 // store's errors (graph.ErrNotFound for an unknown version).
-func Versions(ctx context.Context, s Contents, old, new graph.Ref) (*Result, error) {
+func Versions(ctx context.Context, s Contents, old, new graph.Ref, opts ...Option) (*Result, error) {
 	o, err := s.Document(ctx, old)
 	if err != nil {
 		return nil, err
@@ -467,5 +645,5 @@ func Versions(ctx context.Context, s Contents, old, new graph.Ref) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	return Documents(o, n), nil
+	return Documents(o, n, opts...), nil
 }

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"Delete", testDelete},
 		{"Ordering", testOrdering},
 		{"Refs", testRefs},
+		{"RefNormalization", testRefNormalization},
 		{"Images", testImages},
 		{"NotFound", testNotFound},
 		{"Invalid", testInvalid},
@@ -409,6 +410,97 @@ func testRefs(t *testing.T, s graph.Store) {
 	}
 	if v, err := s.Version(ctx, mustRef(t, img+":latest")); err != nil || v.Digest != d2 {
 		t.Errorf("Version(latest) after deleting the newest = %v, %v; want digest %s", v.Ref(), err, d2)
+	}
+}
+
+// testRefNormalization checks that every entry point reads image references in normal form
+// (graph.Ref.Normalize, graph.NormalizeImage), whether or not they came through ParseRef:
+// "alpine:3.17" and "docker.io/library/alpine:3.17" name one version, whichever spelling
+// stored it, and what the store returns carries the normal form. A backend passes by calling
+// Ref.Normalize (or NormalizeImage) on every Ref (or image name) it is given.
+func testRefNormalization(t *testing.T, s graph.Store) {
+	doc, other := genDoc(t, "alpine-3.17", 3), genDoc(t, "alpine-3.17-rebuilt", 4)
+	spellings := []graph.Ref{
+		{Image: "alpine", Tag: "3.17"},
+		{Image: "library/alpine", Tag: "3.17"},
+		{Image: "docker.io/alpine", Tag: "3.17"},
+		{Image: "docker.io/library/alpine", Tag: "3.17"},
+		{Image: "index.docker.io/library/alpine", Tag: "3.17"},
+		{Image: " Docker.IO/library/alpine", Tag: "3.17"},
+	}
+	v, created, err := s.Put(ctx, spellings[4], doc, graph.PutOptions{})
+	if err != nil || !created {
+		t.Fatalf("Put(%s) = %v, %v", spellings[4], created, err)
+	}
+	want := graph.Ref{Image: "alpine", Tag: "3.17"}
+	if v.Ref() != want {
+		t.Errorf("Put(%s) stored %s, want %s", spellings[4], v.Ref(), want)
+	}
+	for _, ref := range spellings {
+		got, err := s.Version(ctx, ref)
+		if err != nil || got.Seq != v.Seq || got.Ref() != want {
+			t.Errorf("Version(%q) = %s (seq %d), %v; want %s (seq %d)", ref.Image, got.Ref(), got.Seq, err, want, v.Seq)
+		}
+		checkDoc(t, s, ref, doc)
+		if again, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created || again.Seq != v.Seq {
+			t.Errorf("re-Put(%q) = created %v, seq %d, %v; want the stored version (seq %d)", ref.Image, created, again.Seq, err, v.Seq)
+		}
+		if _, _, err := s.Put(ctx, ref, other, graph.PutOptions{}); !errors.Is(err, graph.ErrConflict) {
+			t.Errorf("Put(%q) of another SBOM = %v, want ErrConflict: it is the same version", ref.Image, err)
+		}
+		if vs, err := s.Versions(ctx, ref.Image); err != nil || len(vs) != 1 || vs[0].Seq != v.Seq {
+			t.Errorf("Versions(%q) = %d versions, %v; want the one stored", ref.Image, len(vs), err)
+		}
+	}
+	imgs, err := s.Images(ctx)
+	if err != nil || len(imgs) != 1 || imgs[0].Name != "alpine" || imgs[0].Versions != 1 || imgs[0].Latest.Image != "alpine" {
+		t.Errorf("Images = %+v, %v; want alpine with 1 version", imgs, err)
+	}
+	occ, err := s.Occurrences(ctx, []string{"pkg:deb/debian/base-files@12.4?arch=amd64"})
+	if err != nil || len(occ) != 1 || occ[0].Version.Image != "alpine" {
+		t.Errorf("Occurrences = %+v, %v; want one, in alpine", occ, err)
+	}
+
+	// Registry hosts are case-insensitive, digests are lower-case hex, tags are case-sensitive.
+	lower := digestOf("app 1")
+	upper := "sha256:" + strings.ToUpper(strings.TrimPrefix(lower, "sha256:"))
+	app := genDoc(t, "app-1", 2)
+	v, created, err = s.Put(ctx, graph.Ref{Image: "Registry.Example.COM:5000/team/app", Tag: "1", Digest: upper}, app, graph.PutOptions{})
+	if err != nil || !created {
+		t.Fatalf("Put of a mixed-case reference = %v, %v", created, err)
+	}
+	if want := (graph.Ref{Image: "registry.example.com:5000/team/app", Tag: "1", Digest: lower}); v.Ref() != want {
+		t.Errorf("stored %s, want %s", v.Ref(), want)
+	}
+	for _, ref := range []graph.Ref{
+		{Image: "registry.example.com:5000/team/app", Digest: lower},
+		{Image: "REGISTRY.example.com:5000/team/app", Tag: "1", Digest: upper},
+	} {
+		if got, err := s.Version(ctx, ref); err != nil || got.Seq != v.Seq {
+			t.Errorf("Version(%s) = seq %d, %v; want seq %d", ref, got.Seq, err, v.Seq)
+		}
+	}
+	if _, err := s.Version(ctx, graph.Ref{Image: "registry.example.com:5000/Team/app", Tag: "1"}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("Version with the path in another case = %v, want ErrNotFound: only the host is case-insensitive", err)
+	}
+	if _, err := s.Version(ctx, graph.Ref{Image: "registry.example.com:5000/team/app", Tag: "L"}); !errors.Is(err, graph.ErrNotFound) {
+		t.Errorf("Version of an unknown tag = %v, want ErrNotFound", err)
+	}
+
+	// Delete reads the reference the same way; what is left is still found by every spelling.
+	if err := s.Delete(ctx, graph.Ref{Image: "docker.io/library/alpine", Tag: "3.17"}); err != nil {
+		t.Fatalf("Delete(docker.io/library/alpine:3.17): %v", err)
+	}
+	for _, ref := range spellings {
+		if _, err := s.Version(ctx, ref); !errors.Is(err, graph.ErrNotFound) {
+			t.Errorf("Version(%q) after Delete = %v, want ErrNotFound", ref.Image, err)
+		}
+	}
+	if _, err := s.Version(ctx, graph.Ref{Image: "registry.example.com:5000/team/app", Tag: "1"}); err != nil {
+		t.Errorf("Delete of alpine removed another image's version: %v", err)
+	}
+	if _, _, err := s.Put(ctx, graph.Ref{Image: "docker.io/", Tag: "1"}, app, graph.PutOptions{}); !errors.Is(err, graph.ErrInvalid) {
+		t.Errorf("Put of an image name that normalises to nothing = %v, want ErrInvalid", err)
 	}
 }
 

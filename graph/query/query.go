@@ -43,7 +43,8 @@ type FindRequest struct {
 	// Latest keeps only matches in each image's latest version.
 	Latest bool
 	Scope  Scope
-	// Image, when set, restricts the search to one image.
+	// Image, when set, restricts the search to one image (any spelling: see
+	// graph.NormalizeImage).
 	Image string
 }
 
@@ -144,8 +145,9 @@ func Find(ctx context.Context, s graph.Store, req FindRequest) (*FindResult, err
 		return nil, err
 	}
 	latest := latestFinder(ctx, s)
+	image := graph.NormalizeImage(req.Image)
 	for _, o := range occs {
-		if req.Image != "" && o.Version.Image != req.Image {
+		if image != "" && o.Version.Image != image {
 			continue
 		}
 		direct := o.Direct()
@@ -280,9 +282,11 @@ type TimelineEntry struct {
 	Event string `json:"event,omitempty"`
 }
 
-// Timeline returns, for every version of image in order, which versions of the package key
-// it contains and what changed there. ErrNotFound when the image does not exist.
+// Timeline returns, for every version of image (any spelling: see graph.NormalizeImage) in
+// order, which versions of the package key it contains and what changed there. ErrNotFound
+// when the image does not exist.
 func Timeline(ctx context.Context, s graph.Store, image, key string) ([]TimelineEntry, error) {
+	image = graph.NormalizeImage(image)
 	q, _, err := Parse(key)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 )
 
 // debianApp stores the four debian-app versions (v1..v4, created a day apart) and the alpine
-// pair, and returns the store.
+// pair (under two spellings of its name), and returns the store.
 func debianApp(t *testing.T) graph.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -38,7 +38,8 @@ func debianApp(t *testing.T) graph.Store {
 		put("big/debian-app-v"+v+".syft.cdx.json", graph.Ref{Image: "debian-app", Tag: v + ".0.0"}, day.AddDate(0, 0, i))
 	}
 	put("alpine-3.16.2.syft.cdx.json", graph.Ref{Image: "alpine", Tag: "3.16.2"}, day)
-	put("alpine-3.17.2.syft.cdx.xml", graph.Ref{Image: "alpine", Tag: "3.17.2"}, day.AddDate(0, 0, 1))
+	// The same image under another spelling (graph.NormalizeImage): one image, two versions.
+	put("alpine-3.17.2.syft.cdx.xml", graph.Ref{Image: "docker.io/library/alpine", Tag: "3.17.2"}, day.AddDate(0, 0, 1))
 	return s
 }
 
@@ -68,6 +69,8 @@ func TestFind(t *testing.T) {
 		{"range below the fix", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: "vers:deb/<5.4.1-1+deb12u2"}, "key", []string{"debian-app:1.0.0"}},
 		{"plain range", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: ">=5.4.1-1+deb12u2"}, "key", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
 		{"other image", FindRequest{Component: "musl"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
+		{"one image", FindRequest{Component: "busybox", Image: "alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
+		{"one image spelt out", FindRequest{Component: "busybox", Image: "index.docker.io/library/alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := Find(ctx, s, tc.req)
@@ -109,6 +112,10 @@ func TestTimeline(t *testing.T) {
 	if !slices.Equal(events, want) {
 		t.Errorf("timeline = %v, want %v", events, want)
 	}
+	spelt, err := Timeline(context.Background(), s, "docker.io/library/debian-app", "pkg:deb/debian/curl")
+	if err != nil || len(spelt) != len(tl) || spelt[1].Event != "appeared" {
+		t.Errorf("timeline of docker.io/library/debian-app = %d entries, %v; want debian-app's", len(spelt), err)
+	}
 	if _, err := Timeline(context.Background(), s, "no-such-image", "curl"); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("unknown image: err = %v, want ErrNotFound", err)
 	}
@@ -122,6 +129,10 @@ func TestPath(t *testing.T) {
 	}
 	if len(ms) != 1 || ms[0].Version.Tag != "2.0.0" {
 		t.Fatalf("matches = %+v", ms)
+	}
+	spelt, err := Path(context.Background(), s, graph.Ref{Image: "docker.io/debian-app", Tag: "2.0.0"}, "pkg:deb/debian/libcurl4")
+	if err != nil || len(spelt) != 1 || spelt[0].Version.Seq != ms[0].Version.Seq {
+		t.Errorf("Path in docker.io/debian-app:2.0.0 = %+v, %v; want debian-app:2.0.0's", spelt, err)
 	}
 	if _, err := Path(context.Background(), s, graph.Ref{Image: "debian-app", Tag: "1.0.0"}, "pkg:deb/debian/libcurl4"); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("absent: err = %v, want ErrNotFound", err)

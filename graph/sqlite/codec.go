@@ -117,9 +117,11 @@ func encodeVariant(buf []byte, c *sbom.Component, row *compRow) []byte {
 			}
 			// Lower-case hex of even length is stored as bytes, halving its size; anything
 			// else is stored as written. The low bit of the length says which.
-			if raw, err := hex.DecodeString(h.Value); err == nil && hex.EncodeToString(raw) == h.Value {
-				buf = binary.AppendUvarint(buf, uint64(len(raw))<<1|1)
-				buf = append(buf, raw...)
+			if isLowerHex(h.Value) {
+				buf = binary.AppendUvarint(buf, uint64(len(h.Value)/2)<<1|1)
+				for i := 0; i < len(h.Value); i += 2 {
+					buf = append(buf, unhex(h.Value[i])<<4|unhex(h.Value[i+1]))
+				}
 			} else {
 				buf = binary.AppendUvarint(buf, uint64(len(h.Value))<<1)
 				buf = append(buf, h.Value...)
@@ -127,6 +129,28 @@ func encodeVariant(buf []byte, c *sbom.Component, row *compRow) []byte {
 		}
 	}
 	return buf
+}
+
+// isLowerHex reports whether s is lower-case hex of even length: exactly the strings
+// hex.EncodeToString returns.
+func isLowerHex(s string) bool {
+	if len(s)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// unhex returns the value of a lower-case hex digit.
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
 }
 
 // decodeVariant rebuilds the component a variant describes, without LocalID and Metadata.

@@ -109,24 +109,32 @@ func child(t *testing.T, path, mode string, until func(line string) bool) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	// Every line goes to until, those the child wrote before it was killed too: it may have
+	// committed more while the kill was on its way.
+	reached, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		sc := bufio.NewScanner(out)
+		once := false
 		for sc.Scan() {
-			if until(sc.Text()) {
-				return
+			if until(sc.Text()) && !once {
+				once = true
+				close(reached)
 			}
+		}
+		if !once {
+			close(reached)
 		}
 	}()
 	select {
-	case <-done:
+	case <-reached:
 	case <-time.After(2 * time.Minute):
 		t.Error("the child never reached the point to kill it at")
 	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	<-done
 	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
@@ -136,7 +144,8 @@ func child(t *testing.T, path, mode string, until func(line string) bool) {
 
 // checkFile checks the database file with SQLite itself: integrity, and the store's own
 // invariants (every version has its contents and exactly one occurrence per distinct
-// component, nothing refers to a missing row, no component is left without occurrences).
+// component, in a posting list or in its pending row, never both; nothing refers to a missing
+// row; no component is left without occurrences).
 func checkFile(t *testing.T, path string) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
@@ -149,11 +158,12 @@ func checkFile(t *testing.T, path string) {
 		t.Fatalf("integrity_check = %q, %v", res, err)
 	}
 	for what, q := range map[string]string{
-		"versions without contents":      `SELECT count(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM contents c WHERE c.version = v.id)`,
-		"contents without version":       `SELECT count(*) FROM contents c WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = c.version)`,
-		"occurrences of missing comp":    `SELECT count(*) FROM occurrences o WHERE NOT EXISTS (SELECT 1 FROM components c WHERE c.id = o.component)`,
-		"components without occurrences": `SELECT count(*) FROM components c WHERE NOT EXISTS (SELECT 1 FROM occurrences o WHERE o.component = c.id)`,
-		"variants of missing component":  `SELECT count(*) FROM variants v WHERE NOT EXISTS (SELECT 1 FROM components c WHERE c.id = v.component)`,
+		"versions without contents":     `SELECT count(*) FROM versions v WHERE NOT EXISTS (SELECT 1 FROM contents c WHERE c.version = v.id)`,
+		"contents without version":      `SELECT count(*) FROM contents c WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = c.version)`,
+		"occurrences of missing comp":   `SELECT count(*) FROM occurrences o WHERE NOT EXISTS (SELECT 1 FROM components c WHERE c.id = o.component)`,
+		"variants of missing component": `SELECT count(*) FROM variants v WHERE NOT EXISTS (SELECT 1 FROM components c WHERE c.id = v.component)`,
+		"pending of missing version":    `SELECT count(*) FROM pending p WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = p.version)`,
+		"merge state rows":              `SELECT count(*) - 1 FROM merge_state`,
 	} {
 		var n int
 		if err := db.QueryRow(q).Scan(&n); err != nil || n != 0 {
@@ -190,6 +200,52 @@ func checkFile(t *testing.T, path string) {
 		}
 	}
 	orows.Close()
+	prows, err := db.Query(pendingStateSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := scanPendingState(prows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range state {
+		var data []byte
+		if err := db.QueryRow(`SELECT data FROM pending WHERE version = ?`, p.version).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		post, err := decodePostings(data)
+		if err != nil {
+			t.Fatalf("pending version %d: %v", p.version, err)
+		}
+		if len(post.cids) != p.entries {
+			t.Errorf("pending version %d: %d entries, its row says %d", p.version, len(post.cids), p.entries)
+		}
+		for _, cid := range post.cids[post.from(p.merged):] {
+			if seen[[2]int64{cid, p.version}] {
+				t.Errorf("component %d: version %d is both pending and in the posting list", cid, p.version)
+			}
+			seen[[2]int64{cid, p.version}] = true
+			perVersion[p.version]++
+		}
+	}
+	held := map[int64]bool{}
+	for k := range seen {
+		held[k[0]] = true
+	}
+	crows, err := db.Query(`SELECT id FROM components`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for crows.Next() {
+		var cid int64
+		if err := crows.Scan(&cid); err != nil {
+			t.Fatal(err)
+		}
+		if !held[cid] {
+			t.Errorf("component %d: no version contains it", cid)
+		}
+	}
+	crows.Close()
 	rows, err := db.Query(`SELECT version, nodes FROM contents`)
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +359,8 @@ func TestCrashLoop(t *testing.T) {
 	committed := map[[2]int]bool{}
 	for round := range 3 {
 		// Kill at a random moment after a random number of commits: the child always has a
-		// Put in progress (or just finished), rarely at the same point.
+		// Put in progress (or just finished), rarely at the same point. Commits the child
+		// reports after that point, before the kill lands, count too.
 		after := 5 + r.IntN(40)
 		n := 0
 		child(t, path, "loop", func(line string) bool {
@@ -311,10 +368,10 @@ func TestCrashLoop(t *testing.T) {
 			if _, err := fmt.Sscanf(line, "COMMITTED %d %d", &img, &ver); err == nil {
 				committed[[2]int{img, ver}] = true
 				n++
-				if n >= after {
+				if n == after {
 					time.Sleep(time.Duration(r.IntN(3000)) * time.Microsecond)
-					return true
 				}
+				return n >= after
 			}
 			return line == "ALL"
 		})

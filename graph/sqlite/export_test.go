@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"strconv"
+	"testing"
 )
 
 // SBOMGRAPH_PAGE_SIZE sets the page size of the databases the tests and benchmarks create, to
@@ -13,6 +14,15 @@ func init() {
 	if n, err := strconv.Atoi(os.Getenv("SBOMGRAPH_PAGE_SIZE")); err == nil {
 		pageSize = n
 	}
+}
+
+// SetMergePolicy sets the merge policy of pending postings (see pending.go) until the test
+// ends: a generation starts when entries entries or versions versions are pending, and every
+// Put merges slice entries (0: the default budget); eager merges every Put at once instead.
+func SetMergePolicy(t testing.TB, entries, versions, slice int, eager bool) {
+	e, v, sl, eg := mergeEntries, mergeVersions, mergeSlice, mergeEager
+	mergeEntries, mergeVersions, mergeSlice, mergeEager = entries, versions, slice, eager
+	t.Cleanup(func() { mergeEntries, mergeVersions, mergeSlice, mergeEager = e, v, sl, eg })
 }
 
 // HottestComponent returns the identity of the component most versions contain, and how many.
@@ -37,6 +47,23 @@ func (s *Store) HottestComponent(ctx context.Context) (string, int, error) {
 				return dst[:0]
 			}); err != nil {
 				return err
+			}
+		}
+		prows, err := tx.QueryContext(ctx, pendingStateSQL)
+		if err != nil {
+			return err
+		}
+		state, err := scanPendingState(prows)
+		if err != nil {
+			return err
+		}
+		for _, p := range state {
+			posts, err := s.loadPostings(ctx, tx, []int64{p.version}, nil)
+			if err != nil {
+				return err
+			}
+			for _, cid := range posts[0].cids[posts[0].from(p.merged):] {
+				counts[cid]++
 			}
 		}
 		for cid, n := range counts {

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -109,8 +108,9 @@ func edgeCompare(a, b sbom.Edge) int {
 var beforeCommit func()
 
 // Put stores doc as the version ref in one transaction; see graph.Writer. A version is
-// identified by its exact (image, tag, digest): "app:1.0" and "app:1.0@sha256:…" are two
-// versions. A document without Source.Digest is identified by the SHA-256 of its JSON form.
+// identified by its exact (image, tag, digest) in normal form (graph.Ref.Normalize): "app:1.0"
+// and "app:1.0@sha256:…" are two versions, "alpine:3.17" and "docker.io/library/alpine:3.17"
+// one. A document without Source.Digest is identified by the SHA-256 of its JSON form.
 // Errors wrap graph.ErrInvalid (bad ref or document), graph.ErrConflict (a different SBOM is
 // stored for ref and opts.Replace is false), graph.ErrUnavailable (the store is closed), or
 // are the context's or SQLite's.
@@ -118,6 +118,7 @@ func (s *Store) Put(ctx context.Context, ref graph.Ref, doc *sbom.Document, opts
 	if err := s.check(ctx); err != nil {
 		return graph.Version{}, false, err
 	}
+	ref = ref.Normalize()
 	if err := ref.Validate(); err != nil {
 		return graph.Version{}, false, err
 	}
@@ -203,8 +204,11 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 		vid, p.doc.Root, nodes, encodeEdges(p.doc.Edges), locals); err != nil {
 		return graph.Version{}, false, err
 	}
-	if err := w.appendOccurrences(p, rows, variants, vid); err != nil {
+	if err := w.addPending(p, rows, variants, vid); err != nil {
 		return graph.Version{}, false, err
+	}
+	if err := w.merge(mergeBudget(len(p.placements))); err != nil {
+		return graph.Version{}, false, fmt.Errorf("merge pending postings: %w", err)
 	}
 	if len(stale) > 0 {
 		if err := w.reclaim(stale); err != nil {
@@ -238,14 +242,15 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 	return out, true, nil
 }
 
-// Delete removes the version ref resolves to (see Version) and reclaims the components no
-// other version contains. Errors wrap graph.ErrInvalid (a bad ref), graph.ErrNotFound (no
-// such version) or graph.ErrUnavailable (the store is closed), or are the context's or
-// SQLite's.
+// Delete removes the version ref (normalised) resolves to (see Version) and reclaims the
+// components no other version contains. Errors wrap graph.ErrInvalid (a bad ref),
+// graph.ErrNotFound (no such version) or graph.ErrUnavailable (the store is closed), or are
+// the context's or SQLite's.
 func (s *Store) Delete(ctx context.Context, ref graph.Ref) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
+	ref = ref.Normalize()
 	if err := ref.Validate(); err != nil {
 		return err
 	}
@@ -289,7 +294,11 @@ type writeTx struct {
 	sets map[int64][]string
 	// tails holds the last posting-list chunk of the components this transaction touched (nil:
 	// unknown, read it again); they go to the cache on commit only.
-	tails     map[int64]*tail
+	tails map[int64]*tail
+	// fresh holds the postings of the pending versions this transaction wrote, and dropped
+	// the pending versions it removed; the pending cache learns both on commit only.
+	fresh     map[int64]*postings
+	dropped   []int64
 	newComps  []*compRow
 	reclaimed []*compRow
 	done      bool
@@ -319,7 +328,8 @@ func (s *Store) begin(ctx context.Context) (*writeTx, error) {
 		s.lastIngested = max(s.lastIngested, last.Int64)
 		s.dataVersion = dv
 	}
-	return &writeTx{s: s, ctx: ctx, tx: tx, sets: make(map[int64][]string), tails: make(map[int64]*tail)}, nil
+	return &writeTx{s: s, ctx: ctx, tx: tx, sets: make(map[int64][]string), tails: make(map[int64]*tail),
+		fresh: make(map[int64]*postings)}, nil
 }
 
 func (w *writeTx) rollback() {
@@ -347,6 +357,13 @@ func (w *writeTx) commit() error {
 		} else {
 			w.s.tails.put(cid, *t)
 		}
+	}
+	for _, v := range w.dropped {
+		delete(w.fresh, v)
+		w.s.pending.delete(v)
+	}
+	for v, p := range w.fresh {
+		w.s.pending.put(v, p)
 	}
 	for _, r := range w.reclaimed {
 		w.s.byIdentity.delete(r.identity)
@@ -412,9 +429,9 @@ var (
 // statements on posting-list chunks.
 type stmts struct {
 	m map[*batchSQL]*sql.Stmt
-	// lastChunk finds a component's last chunk and its size; chunkOf the chunk holding a
-	// version; the others rewrite or drop a chunk.
-	lastChunk, chunkOf, updateChunk, deleteChunk *sql.Stmt
+	// tails finds the last chunks of components (a JSON array) and their sizes; chunkOf the
+	// chunk holding a version; the others rewrite or drop a chunk.
+	tails, chunkOf, updateChunk, deleteChunk *sql.Stmt
 }
 
 func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -427,7 +444,8 @@ func (st *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		st.m[b] = p
 	}
 	for dst, q := range map[**sql.Stmt]string{
-		&st.lastChunk:   `SELECT chunk, length(data) FROM occurrences WHERE component = ? ORDER BY chunk DESC LIMIT 1`,
+		&st.tails: `SELECT j.value, o.chunk, length(o.data) FROM json_each(?) j JOIN occurrences o
+			ON o.component = j.value AND o.chunk = (SELECT max(chunk) FROM occurrences WHERE component = j.value)`,
 		&st.chunkOf:     `SELECT chunk, data FROM occurrences WHERE component = ? AND chunk <= ? ORDER BY chunk DESC LIMIT 1`,
 		&st.updateChunk: `UPDATE occurrences SET data = ? WHERE component = ? AND chunk = ?`,
 		&st.deleteChunk: `DELETE FROM occurrences WHERE component = ? AND chunk = ?`,
@@ -445,7 +463,7 @@ func (st *stmts) close() {
 	for _, s := range st.m {
 		s.Close()
 	}
-	for _, s := range []*sql.Stmt{st.lastChunk, st.chunkOf, st.updateChunk, st.deleteChunk} {
+	for _, s := range []*sql.Stmt{st.tails, st.chunkOf, st.updateChunk, st.deleteChunk} {
 		if s != nil {
 			s.Close()
 		}
@@ -679,83 +697,6 @@ func (w *writeTx) variantIDs(p *prepared, rows []*compRow) ([]int32, error) {
 	return out, err
 }
 
-// tail is a component's last posting-list chunk: its key and its size in bytes.
-type tail struct {
-	chunk int64
-	size  int
-}
-
-// appendOccurrences adds version vid to the posting list of every component it contains:
-// appended to the component's last chunk, or starting a new chunk (keyed vid) when that one
-// is full. New components have no chunk yet; the others' last chunks are cached.
-func (w *writeTx) appendOccurrences(p *prepared, rows []*compRow, variants []int32, vid int64) error {
-	isNew := make(map[int64]bool, len(w.newComps))
-	for _, r := range w.newComps {
-		isNew[r.id] = true
-	}
-	tails := make([]*tail, len(p.placements))
-	var last *sql.Stmt
-	for k, r := range rows {
-		t, ok := w.tails[r.id]
-		if !ok {
-			if c, cached := w.s.tails.get(r.id); cached {
-				t, ok = &c, true
-			}
-		}
-		if ok && t != nil || isNew[r.id] {
-			tails[k] = t
-			continue
-		}
-		// Not known: read it (the transaction sees its own writes).
-		if last == nil {
-			last = w.tx.StmtContext(w.ctx, w.s.st.lastChunk)
-		}
-		var c tail
-		err := last.QueryRowContext(w.ctx, r.id).Scan(&c.chunk, &c.size)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			tails[k] = &c
-		}
-	}
-	// Append in component order: neighbouring keys share index pages.
-	order := make([]int, len(p.placements))
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(rows[a].id, rows[b].id) })
-	chunks := make([]int64, len(p.placements))
-	entries := make([][]byte, len(p.placements))
-	var path []int64
-	for k := range p.placements {
-		pl := &p.placements[k]
-		path = path[:0]
-		for _, i := range pl.Path[:len(pl.Path)-1] {
-			path = append(path, rows[p.slot[i]].id)
-		}
-		chunk := vid
-		if t := tails[k]; t != nil {
-			chunk = t.chunk
-		}
-		e := appendEntry(nil, vid-chunk, variants[pl.Node], path)
-		if t := tails[k]; t == nil || t.size+len(e) > w.s.maxChunk {
-			chunk = vid
-			e = appendEntry(nil, 0, variants[pl.Node], path)
-			w.tails[rows[k].id] = &tail{chunk: vid, size: len(e)}
-		} else {
-			w.tails[rows[k].id] = &tail{chunk: chunk, size: t.size + len(e)}
-		}
-		chunks[k], entries[k] = chunk, e
-	}
-	return w.batch(appendOccurrences, nil, len(order),
-		func(i int, args []any) []any {
-			k := order[i]
-			return append(args, rows[k].id, chunks[k], entries[k])
-		}, nil)
-}
-
 // removeOccurrences removes version vid from the posting lists of the given components.
 func (w *writeTx) removeOccurrences(cids []int64, vid int64) error {
 	find := w.tx.StmtContext(w.ctx, w.s.st.chunkOf)
@@ -785,7 +726,8 @@ func (w *writeTx) removeOccurrences(cids []int64, vid int64) error {
 }
 
 // deleteVersion removes a version's rows and returns the ids of the components it contained,
-// which may now be unreferenced.
+// which may now be unreferenced. A pending version's entries are in its pending row, except
+// those a merge in progress has moved to the posting lists already.
 func (w *writeTx) deleteVersion(vid int64) ([]int64, error) {
 	var blob []byte
 	if err := w.tx.QueryRowContext(w.ctx, `SELECT nodes FROM contents WHERE version = ?`, vid).Scan(&blob); err != nil {
@@ -803,7 +745,27 @@ func (w *writeTx) deleteVersion(vid int64) ([]int64, error) {
 			cids = append(cids, n.component)
 		}
 	}
-	if err := w.removeOccurrences(cids, vid); err != nil {
+	posted := cids
+	var merged int64
+	err = w.tx.QueryRowContext(w.ctx, `SELECT CASE WHEN p.version <= m.upto THEN m.next ELSE 0 END
+		FROM pending p, merge_state m WHERE p.version = ?`, vid).Scan(&merged)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		posted = nil
+		for _, cid := range cids {
+			if cid < merged {
+				posted = append(posted, cid)
+			}
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM pending WHERE version = ?`, vid); err != nil {
+			return nil, err
+		}
+		w.dropped = append(w.dropped, vid)
+	}
+	if err := w.removeOccurrences(posted, vid); err != nil {
 		return nil, err
 	}
 	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM contents WHERE version = ?`, vid); err != nil {
@@ -815,10 +777,18 @@ func (w *writeTx) deleteVersion(vid int64) ([]int64, error) {
 	return cids, nil
 }
 
-// reclaim deletes the given components that no version contains any more, and their variants.
+// reclaim deletes the given components that no version contains any more (neither a posting
+// list nor a pending version lists them), and their variants.
 func (w *writeTx) reclaim(cids []int64) error {
+	held, err := w.pendingHolding(cids)
+	if err != nil {
+		return err
+	}
+	if len(held) > 0 {
+		cids = slices.DeleteFunc(slices.Clone(cids), func(cid int64) bool { return held[cid] })
+	}
 	var gone []int64
-	err := w.batch(deleteComponents, nil, len(cids),
+	err = w.batch(deleteComponents, nil, len(cids),
 		func(i int, args []any) []any { return append(args, cids[i]) },
 		func(r *sql.Rows) error {
 			c := new(compRow)

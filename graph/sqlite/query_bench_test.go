@@ -51,23 +51,50 @@ func BenchmarkFind(b *testing.B) {
 	}
 }
 
-// BenchmarkDiff diffs two stored 5,000-component versions: both reads and the diff engine.
+// BenchmarkDiff diffs successive releases of one image, as users do: the stored
+// 5,000-component version 0 of each big image against its version 1 (put before the timed
+// loop, deleted after), both reads and the diff engine, and reports latency percentiles.
 func BenchmarkDiff(b *testing.B) {
 	s := store(b)
 	ctx := context.Background()
-	warm(b, s)
+	var pairs [][2]graph.Ref
+	for k := range bigVersions {
+		next := loaded.e.Extra(k, 1, 5000)
+		if _, _, err := s.Put(ctx, next.Ref, next.Doc, graph.PutOptions{Created: next.Created}); err != nil {
+			b.Fatal(err)
+		}
+		pairs = append(pairs, [2]graph.Ref{loaded.big[k], next.Ref})
+	}
+	b.Cleanup(func() {
+		for _, p := range pairs {
+			if err := s.Delete(ctx, p[1]); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+	for _, p := range pairs {
+		for _, ref := range p {
+			if _, err := s.Document(ctx, ref); err != nil { // warm the caches
+				b.Fatal(err)
+			}
+		}
+	}
 	var lat latencies
+	changes := 0
 	for i := 0; b.Loop(); i++ {
+		p := pairs[i%len(pairs)]
 		t0 := time.Now()
-		r, err := diff.Versions(ctx, s, loaded.big[i%len(loaded.big)], loaded.big[(i+1)%len(loaded.big)])
+		r, err := diff.Versions(ctx, s, p[0], p[1])
 		if err != nil {
 			b.Fatal(err)
 		}
 		lat.add(time.Since(t0))
-		if r.New.Packages == 0 {
-			b.Fatal("empty diff side")
+		if r.New.Packages == 0 || r.Old.Subject.Name != r.New.Subject.Name {
+			b.Fatalf("diff of %s and %s: %+v", p[0], p[1], r.Summary)
 		}
+		changes += len(r.Changed) + len(r.Added) + len(r.Removed)
 	}
+	b.ReportMetric(float64(changes)/float64(lat.len()), "changes/op")
 	lat.report(b)
 }
 

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,10 +83,11 @@ func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
 	return out, nil
 }
 
-// Versions lists image's versions in order (see graph.Version.Before). Errors wrap
-// graph.ErrNotFound (no version of that image), graph.ErrUnavailable, or are the context's or
-// SQLite's.
+// Versions lists image's versions in order (see graph.Version.Before), the name normalised
+// first (graph.NormalizeImage). Errors wrap graph.ErrNotFound (no version of that image),
+// graph.ErrUnavailable, or are the context's or SQLite's.
 func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, error) {
+	image = graph.NormalizeImage(image)
 	var out []graph.Version
 	err := s.read(ctx, "versions of "+image, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM versions WHERE image = ? ORDER BY order_time, id`, image)
@@ -124,11 +126,13 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 	return out, nil
 }
 
-// Version returns the version ref names. A ref with a tag and a digest matches both; with
-// only a tag (or only a digest) it matches every version with that tag (digest), and the last
-// of them in version order is returned. Errors wrap graph.ErrInvalid (a bad ref),
-// graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
+// Version returns the version ref names, normalised first (graph.Ref.Normalize). A ref with a
+// tag and a digest matches both; with only a tag (or only a digest) it matches every version
+// with that tag (digest), and the last of them in version order is returned. Errors wrap
+// graph.ErrInvalid (a bad ref), graph.ErrNotFound, graph.ErrUnavailable, or are the context's
+// or SQLite's.
 func (s *Store) Version(ctx context.Context, ref graph.Ref) (graph.Version, error) {
+	ref = ref.Normalize()
 	if err := ref.Validate(); err != nil {
 		return graph.Version{}, err
 	}
@@ -169,11 +173,12 @@ func resolveRef(ctx context.Context, q queryer, ref graph.Ref) (int64, error) {
 	return id, nil
 }
 
-// Document returns the version ref names (see Version) as the Document that was put, with
-// these normalisations: Components, Edges and Warnings are never nil; Edges are sorted and
-// without duplicates; times come back in UTC. Errors wrap graph.ErrInvalid (a bad ref),
-// graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
+// Document returns the version ref names (normalised; see Version) as the Document that was
+// put, with these normalisations: Components, Edges and Warnings are never nil; Edges are
+// sorted and without duplicates; times come back in UTC. Errors wrap graph.ErrInvalid (a bad
+// ref), graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
 func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error) {
+	ref = ref.Normalize()
 	if err := ref.Validate(); err != nil {
 		return nil, err
 	}
@@ -256,32 +261,33 @@ func (s *Store) document(ctx context.Context, tx *sql.Tx, id int64) (*sbom.Docum
 // component. Errors wrap graph.ErrInvalid (not exactly one field of q set),
 // graph.ErrUnavailable, or are the context's or SQLite's.
 func (s *Store) Components(ctx context.Context, q graph.ComponentQuery) ([]sbom.Component, error) {
-	var where, arg string
+	var stmt *sql.Stmt
+	var arg string
 	n := 0
 	if q.Purl != "" {
 		n++
-		where, arg = `c.identity = ? AND c.purl = 1`, q.Purl
+		stmt, arg = s.rs.byPurl, q.Purl
 		if p, err := sbom.ParsePurl(q.Purl); err == nil {
 			arg = p.Canonical
 		}
 	}
 	if q.Key != "" {
 		n++
-		where, arg = `c.key = ?`, q.Key
+		stmt, arg = s.rs.byKey, q.Key
 		if p, err := sbom.ParsePurl(q.Key); err == nil && p.Canonical == p.Key {
 			arg = p.Key
 		}
 	}
 	if q.Name != "" {
 		n++
-		where, arg = `c.name = ?`, q.Name
+		stmt, arg = s.rs.byName, q.Name
 	}
 	if n != 1 {
 		return nil, fmt.Errorf("%w: a component query sets exactly one of purl, key and name (it sets %d)", graph.ErrInvalid, n)
 	}
 	out := []sbom.Component{}
 	err := s.read(ctx, "components", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.id FROM components c WHERE `+where+` ORDER BY c.identity`, arg)
+		rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, arg)
 		if err != nil {
 			return err
 		}
@@ -318,17 +324,34 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	err := s.read(ctx, "occurrences", func(tx *sql.Tx) error {
-		var cids []int64
-		err := inList(ctx, tx, `SELECT id FROM components WHERE identity IN `, ids, func(r *sql.Rows) error {
-			var id int64
-			cids = append(cids, id)
-			return r.Scan(&cids[len(cids)-1])
-		})
+		rows, err := tx.StmtContext(ctx, s.rs.ids).QueryContext(ctx, jsonStrings(ids))
+		if err != nil {
+			return err
+		}
+		cids, err := scanIDs(rows)
 		if err != nil || len(cids) == 0 {
 			return err
 		}
-		stmt := tx.StmtContext(ctx, s.occStmt)
-		defer stmt.Close()
+		slices.Sort(cids)
+		// The pending versions, and their entries not merged yet.
+		prows, err := tx.StmtContext(ctx, s.rs.pending).QueryContext(ctx)
+		if err != nil {
+			return err
+		}
+		state, err := scanPendingState(prows)
+		if err != nil {
+			return err
+		}
+		var posts []*postings
+		if len(state) > 0 {
+			versions := make([]int64, len(state))
+			for i, p := range state {
+				versions[i] = p.version
+			}
+			if posts, err = s.loadPostings(ctx, tx, versions, nil); err != nil {
+				return err
+			}
+		}
 		type occRow struct {
 			version int64
 			variant vkey
@@ -337,35 +360,52 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 		}
 		var occ []occRow
 		var pathIDs []int64
-		for _, cid := range cids {
-			rows, err := stmt.QueryContext(ctx, cid)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var chunk int64
-				var data sql.RawBytes
-				if err := rows.Scan(&chunk, &data); err != nil {
-					rows.Close()
-					return err
+		// pendingOf adds cid's pending entries, after its posting list: newer versions.
+		pendingOf := func(cid int64) {
+			for i, p := range posts {
+				if cid < state[i].merged {
+					continue
 				}
-				start := len(pathIDs)
-				pathIDs, err = decodeEntries(chunk, data, pathIDs, func(version int64, variant int32, dst []int64) []int64 {
-					occ = append(occ, occRow{version: version, variant: vkey{cid, variant}, start: start, end: len(dst)})
-					start = len(dst)
-					return dst
-				})
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("posting list of component %d, chunk %d: %w", cid, chunk, err)
+				if k := p.find(cid); k >= 0 {
+					start := len(pathIDs)
+					pathIDs = append(pathIDs, p.pathOf(k)...)
+					occ = append(occ, occRow{version: state[i].version, variant: vkey{cid, p.variants[k]}, start: start, end: len(pathIDs)})
 				}
 			}
-			if err := rows.Close(); err != nil {
+		}
+		// Every posting list in one statement, in component order; the components are
+		// walked alongside, so each one's pending entries follow its posting list.
+		rows, err = tx.StmtContext(ctx, s.rs.postings).QueryContext(ctx, jsonInts(cids))
+		if err != nil {
+			return err
+		}
+		next := 0 // the first component whose pending entries are not added yet
+		err = scanAll(rows, func(r *sql.Rows) error {
+			var cid, chunk int64
+			var data sql.RawBytes
+			if err := r.Scan(&cid, &chunk, &data); err != nil {
 				return err
 			}
-			if err := rows.Err(); err != nil {
-				return err
+			for ; next < len(cids) && cids[next] < cid; next++ {
+				pendingOf(cids[next])
 			}
+			start := len(pathIDs)
+			var derr error
+			pathIDs, derr = decodeEntries(chunk, data, pathIDs, func(version int64, variant int32, dst []int64) []int64 {
+				occ = append(occ, occRow{version: version, variant: vkey{cid, variant}, start: start, end: len(dst)})
+				start = len(dst)
+				return dst
+			})
+			if derr != nil {
+				return fmt.Errorf("posting list of component %d, chunk %d: %w", cid, chunk, derr)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for ; next < len(cids); next++ {
+			pendingOf(cids[next])
 		}
 		vids := make([]int64, len(occ))
 		varIDs := make([]vkey, len(occ))
@@ -773,8 +813,8 @@ type Stats struct {
 	// Images, Versions, Components and Variants count the stored rows of each.
 	Images, Versions, Components, Variants int64
 	// Occurrences counts (version, component) containment pairs: the entries of the posting
-	// lists, held in Chunks rows.
-	Occurrences, Chunks int64
+	// lists, held in Chunks rows, and the Pending entries not merged into them yet.
+	Occurrences, Chunks, Pending int64
 	// FileBytes is the size of the database file and its write-ahead log.
 	FileBytes int64
 }
@@ -791,6 +831,26 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		if err != nil {
 			return err
 		}
+		prows, err := tx.QueryContext(ctx, pendingStateSQL)
+		if err != nil {
+			return err
+		}
+		state, err := scanPendingState(prows)
+		if err != nil {
+			return err
+		}
+		for _, p := range state {
+			var data []byte
+			if err := tx.QueryRowContext(ctx, `SELECT data FROM pending WHERE version = ?`, p.version).Scan(&data); err != nil {
+				return err
+			}
+			post, err := decodePostings(data)
+			if err != nil {
+				return fmt.Errorf("pending version %d: %w", p.version, err)
+			}
+			st.Pending += int64(post.count(p.merged))
+		}
+		st.Occurrences = st.Pending
 		rows, err := tx.QueryContext(ctx, `SELECT chunk, data FROM occurrences`)
 		if err != nil {
 			return err
@@ -837,4 +897,64 @@ func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
 		return err
 	}
 	return rows.Err()
+}
+
+// readStmts are the statements reads run most, prepared once per read connection. Lists of
+// values are bound as one JSON array (json_each), so one statement serves any length.
+type readStmts struct {
+	// ids finds the component ids of identities; postings reads the posting lists of
+	// component ids, in component order; pending reads the pending versions (pendingStateSQL).
+	ids, postings, pending *sql.Stmt
+	// byPurl, byKey and byName find component ids for Components, in identity order.
+	byPurl, byKey, byName *sql.Stmt
+}
+
+func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
+	for dst, q := range map[**sql.Stmt]string{
+		&rs.ids:      `SELECT id FROM components WHERE identity IN (SELECT value FROM json_each(?))`,
+		&rs.postings: `SELECT component, chunk, data FROM occurrences WHERE component IN (SELECT value FROM json_each(?)) ORDER BY component, chunk`,
+		&rs.pending:  pendingStateSQL,
+		&rs.byPurl:   `SELECT id FROM components WHERE identity = ? AND purl = 1 ORDER BY identity`,
+		&rs.byKey:    `SELECT id FROM components WHERE key = ? ORDER BY identity`,
+		&rs.byName:   `SELECT id FROM components WHERE name = ? ORDER BY identity`,
+	} {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %s: %w", q, err)
+		}
+		*dst = st
+	}
+	return nil
+}
+
+func (rs *readStmts) close() {
+	for _, st := range []*sql.Stmt{rs.ids, rs.postings, rs.pending, rs.byPurl, rs.byKey, rs.byName} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// jsonInts returns ids as a JSON array.
+func jsonInts(ids []int64) []byte {
+	buf := make([]byte, 0, 2+8*len(ids))
+	buf = append(buf, '[')
+	for i, id := range ids {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, id, 10)
+	}
+	return append(buf, ']')
+}
+
+// jsonStrings returns ss as a JSON array.
+func jsonStrings(ss []string) []byte {
+	data, err := json.Marshal(ss)
+	if err != nil {
+		// A []string always marshals: invalid UTF-8 becomes U+FFFD, which matches nothing
+		// stored (identities are valid UTF-8), as it should.
+		return []byte("[]")
+	}
+	return data
 }

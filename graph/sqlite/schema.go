@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/sbomgraph/sbomgraph/graph"
 )
 
 // applicationID marks a SQLite file as an sbomgraph store ("SBGR"), so Open refuses to
@@ -21,6 +23,8 @@ var ErrSchema = errors.New("unusable database schema")
 type migration struct {
 	name string
 	sql  []string
+	// fn, when set, runs after sql, in the same transaction: for steps SQL alone cannot do.
+	fn func(ctx context.Context, tx *sql.Tx) error
 }
 
 // migrations is the schema's history; migrations[i] takes user_version i to i+1. Append only:
@@ -97,6 +101,77 @@ var migrations = []migration{
 			) WITHOUT ROWID`,
 		},
 	},
+	{
+		// Image names and digests are stored in normal form (graph.Ref.Normalize), so every
+		// spelling of an image reaches its versions; earlier builds stored them as given.
+		name: "normalise image references",
+		fn:   normalizeRefs,
+	},
+	{
+		name: "pending postings",
+		sql: []string{
+			// The postings of versions not yet merged into occurrences (see pending.go): one
+			// row per version, its entries sorted by component in one blob (encodePostings).
+			`CREATE TABLE pending (
+				version INTEGER PRIMARY KEY,
+				entries INTEGER NOT NULL,
+				data    BLOB    NOT NULL
+			)`,
+			// The merge in progress: the pending versions up to upto (0: none) are being
+			// merged, and their entries of components below next are in occurrences already.
+			`CREATE TABLE merge_state (
+				id   INTEGER PRIMARY KEY CHECK (id = 1),
+				upto INTEGER NOT NULL,
+				next INTEGER NOT NULL
+			)`,
+			`INSERT INTO merge_state (id, upto, next) VALUES (1, 0, 0)`,
+		},
+	},
+}
+
+// normalizeRefs rewrites the stored image names and digests in normal form. When two stored
+// versions turn out to be one (say "docker.io/library/alpine:3.17" and "alpine:3.17"), it
+// fails rather than choose one: the transaction rolls back, the file stays as it was, and the
+// error names both versions so that one can be deleted with the build that stored them.
+func normalizeRefs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, image, tag, digest FROM versions ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	type version struct {
+		id  int64
+		ref graph.Ref
+	}
+	var all, changed []version
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var v version
+		if err := r.Scan(&v.id, &v.ref.Image, &v.ref.Tag, &v.ref.Digest); err != nil {
+			return err
+		}
+		all = append(all, v)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	seen := make(map[graph.Ref]version, len(all))
+	for _, v := range all {
+		n := v.ref.Normalize()
+		if w, dup := seen[n]; dup {
+			return fmt.Errorf("versions %d (%s) and %d (%s) are one image version once image names are normalised to %s: "+
+				"delete one of them with the sbomgraph build that stored them: %w", w.id, w.ref, v.id, v.ref, n, ErrSchema)
+		}
+		seen[n] = v
+		if n != v.ref {
+			changed = append(changed, version{id: v.id, ref: n})
+		}
+	}
+	for _, v := range changed {
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET image = ?, digest = ? WHERE id = ?`, v.ref.Image, v.ref.Digest, v.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SchemaVersion is the schema version this build writes: the number of migrations.
@@ -152,6 +227,11 @@ func step(ctx context.Context, conn *sql.Conn, i int) error {
 	}
 	for _, q := range migrations[i].sql {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if fn := migrations[i].fn; fn != nil {
+		if err := fn(ctx, tx); err != nil {
 			return err
 		}
 	}

@@ -10,8 +10,11 @@
 //     order, duplicates kept) and its edges, as two compact varint blobs;
 //   - occurrences: the inverted index, a posting list per component (version, variant, and
 //     the component ids on its shortest path from graph.Forest.Placements) cut into chunks
-//     that a Put appends to, so a component's occurrences are a few rows, and a path costs no
-//     lookups beyond the cached component rows.
+//     that merges append to, so a component's occurrences are a few rows, and a path costs no
+//     lookups beyond the cached component rows;
+//   - pending: the postings of recent versions, one compact row per version, which a Put
+//     writes instead of touching every posting list and later Puts merge into the posting
+//     lists a slice at a time (see pending.go).
 //
 // See schema.go for the tables and migrations and codec.go for the blobs.
 //
@@ -98,21 +101,21 @@ func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busy =
 type Store struct {
 	path string
 	log  *slog.Logger
-	w    *sql.DB // one connection, every write
-	r    *sql.DB // read connections
-	// occStmt reads one component's occurrences; prepared once per read connection.
-	occStmt *sql.Stmt
-	ckpt    *sql.DB // one connection, background WAL checkpoints
-	kick    chan struct{}
-	done    chan struct{}
-	wg      sync.WaitGroup
-	st      stmts
+	w    *sql.DB   // one connection, every write
+	r    *sql.DB   // read connections
+	rs   readStmts // the read connections' statements
+	ckpt *sql.DB   // one connection, background WAL checkpoints
+	kick chan struct{}
+	done chan struct{}
+	wg   sync.WaitGroup
+	st   stmts
 	// stopPreload cancels the background preload, if any.
 	stopPreload context.CancelFunc
 
 	comps    *cache[int64, *compRow]
 	variants *cache[vkey, *variantEntry]
 	versions *cache[int64, *graph.Version]
+	pending  *cache[int64, *postings] // a pending version's postings (see pending.go)
 
 	// Writer state, guarded by wmu.
 	wmu          sync.Mutex
@@ -170,6 +173,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		comps:       newCache[int64, *compRow](cfg.cacheSize),
 		variants:    newCache[vkey, *variantEntry](cfg.cacheSize),
 		versions:    newCache[int64, *graph.Version](cfg.cacheSize / 10),
+		pending:     newCache[int64, *postings](4 * mergeVersions),
 		byIdentity:  newCache[string, *compRow](cfg.cacheSize),
 		variantSets: newCache[int64, []string](cfg.cacheSize),
 		tails:       newCache[int64, tail](cfg.cacheSize),
@@ -226,7 +230,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.r.SetMaxOpenConns(cfg.readers)
 	s.r.SetMaxIdleConns(cfg.readers)
 	s.r.SetConnMaxIdleTime(0)
-	if s.occStmt, err = s.r.PrepareContext(ctx, `SELECT chunk, data FROM occurrences WHERE component = ?`); err != nil {
+	if err := s.rs.prepare(ctx, s.r); err != nil {
 		return fail(err)
 	}
 	s.ckpt, err = sql.Open("sqlite", base+"&_pragma=synchronous("+syncMode+")")
@@ -356,7 +360,7 @@ func (s *Store) Close() error {
 	s.wg.Wait()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.occStmt.Close()
+	s.rs.close()
 	err := s.r.Close()
 	s.ckpt.Close()
 	s.st.close()

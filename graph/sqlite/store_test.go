@@ -1,10 +1,14 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,6 +39,29 @@ func TestVariantRoundTrip(t *testing.T) {
 		g, _ := json.Marshal(got)
 		if string(w) != string(g) {
 			t.Errorf("%s: round trip\n got %s\nwant %s", name, g, w)
+		}
+	}
+}
+
+// TestHashBytes checks that hash values are stored as bytes exactly when they are lower-case
+// hex of even length, the strings hex.EncodeToString returns: variants are compared as
+// encoded, so the encoding of what earlier builds stored must not change.
+func TestHashBytes(t *testing.T) {
+	for _, v := range []string{"", "00", "0f", "0F", "abcdef0123456789", "abc", "g0", "zz", " 00", "00 ", "é0", "ff\x00", strings.Repeat("a", 64)} {
+		raw, err := hex.DecodeString(v)
+		want := err == nil && hex.EncodeToString(raw) == v
+		if got := isLowerHex(v); got != want {
+			t.Errorf("isLowerHex(%q) = %v, want %v", v, got, want)
+		}
+		if !want {
+			continue
+		}
+		c := sbom.Component{Hashes: []sbom.Hash{{Algorithm: "SHA-256", Value: v}}}
+		enc := encodeVariant(nil, &c, &compRow{})
+		wantEnc := append(binary.AppendUvarint(nil, attrHashes), 1, hashAlgCode["SHA-256"]) // bits, 1 hash, its algorithm
+		wantEnc = append(binary.AppendUvarint(wantEnc, uint64(len(raw))<<1|1), raw...)
+		if !bytes.Equal(enc, wantEnc) {
+			t.Errorf("%q encodes as %x, want %x", v, enc, wantEnc)
 		}
 	}
 }
@@ -402,4 +429,217 @@ func TestBusy(t *testing.T) {
 	if _, created, err := s.Put(ctx, it.Ref, it.Doc, graph.PutOptions{}); err != nil || !created {
 		t.Errorf("Put after the lock is released = %v, %v", created, err)
 	}
+}
+
+// TestMigrateRefs opens a file whose versions an earlier build stored under image names and
+// digests not in normal form (schema version 1): the migration rewrites them, so every
+// spelling finds them. Two stored versions that turn out to be one fail the migration, which
+// leaves the file as it was.
+func TestMigrateRefs(t *testing.T) {
+	ctx := context.Background()
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	// downgrade rewrites the stored references as an earlier build would have kept them and
+	// takes the file back to schema version 1 (every posting merged, as version 1 had no
+	// pending postings).
+	SetMergePolicy(t, 0, 0, 0, true)
+	downgrade := func(path string, refs map[int64]graph.Ref) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for id, r := range refs {
+			if _, err := db.Exec(`UPDATE versions SET image = ?, tag = ?, digest = ? WHERE id = ?`, r.Image, r.Tag, r.Digest, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var pending int
+		if err := db.QueryRow(`SELECT count(*) FROM pending`).Scan(&pending); err != nil || pending != 0 {
+			t.Fatalf("%d pending versions (%v), want every posting merged", pending, err)
+		}
+		for _, q := range []string{`DROP TABLE pending`, `DROP TABLE merge_state`, `PRAGMA user_version = 1`} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e := estate.New(estate.Tiny)
+	put := func(s *Store, ref graph.Ref, i int) graph.Version {
+		t.Helper()
+		v, _, err := s.Put(ctx, ref, e.Item(i, 0).Doc, graph.PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+
+	path := filepath.Join(t.TempDir(), "g.db")
+	s := openT(t, path)
+	a := put(s, graph.Ref{Image: "alpine", Tag: "3.17"}, 0)
+	b := put(s, graph.Ref{Image: "registry.example.com/team/app", Digest: digest}, 1)
+	c := put(s, graph.Ref{Image: "bitnami/redis", Tag: "7"}, 2)
+	s.Close()
+	downgrade(path, map[int64]graph.Ref{
+		a.Seq: {Image: "index.docker.io/library/alpine", Tag: "3.17"},
+		b.Seq: {Image: "Registry.Example.com/team/app", Digest: digest[:7] + strings.ToUpper(digest[7:])},
+		c.Seq: {Image: "docker.io/bitnami/redis", Tag: "7"},
+	})
+	s = openT(t, path)
+	for _, want := range []graph.Version{a, b, c} {
+		other := graph.Ref{Image: "docker.io/" + want.Image, Tag: want.Tag, Digest: want.Digest}
+		if want.Seq == b.Seq {
+			other.Image = "REGISTRY.example.com/team/app"
+		}
+		for _, ref := range []graph.Ref{want.Ref(), other} {
+			got, err := s.Version(ctx, ref)
+			if err != nil || got.Seq != want.Seq || got.Ref() != want.Ref() {
+				t.Errorf("after migration, Version(%s) = %s (seq %d), %v; want %s (seq %d)", ref, got.Ref(), got.Seq, err, want.Ref(), want.Seq)
+			}
+		}
+	}
+	imgs, err := s.Images(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, im := range imgs {
+		names = append(names, im.Name)
+	}
+	if got, want := strings.Join(names, " "), "alpine bitnami/redis registry.example.com/team/app"; got != want {
+		t.Errorf("Images after migration = %s, want %s", got, want)
+	}
+	s.Close()
+
+	// Two spellings of one version: the migration refuses, and the file stays at version 1.
+	path = filepath.Join(t.TempDir(), "dup.db")
+	s = openT(t, path)
+	a = put(s, graph.Ref{Image: "alpine", Tag: "3.17"}, 0)
+	b = put(s, graph.Ref{Image: "other", Tag: "3.17"}, 1)
+	s.Close()
+	downgrade(path, map[int64]graph.Ref{b.Seq: {Image: "docker.io/library/alpine", Tag: "3.17"}})
+	_, err = Open(ctx, path)
+	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "docker.io/library/alpine:3.17") {
+		t.Fatalf("Open with two spellings of one version = %v, want ErrSchema naming both", err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var version int
+	var image string
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 1 {
+		t.Errorf("after the failed migration the schema version is %d (%v), want 1", version, err)
+	}
+	if err := db.QueryRow(`SELECT image FROM versions WHERE id = ?`, b.Seq).Scan(&image); err != nil || image != "docker.io/library/alpine" {
+		t.Errorf("after the failed migration version %d's image is %q (%v), want it untouched", b.Seq, image, err)
+	}
+}
+
+// TestPendingMerge puts, replaces and deletes versions while generations of pending postings
+// are merged a few entries per Put, so versions are deleted and replaced while pending, partly
+// merged and merged, and checks after every step that Occurrences reports exactly what the
+// stored documents contain, with their shortest paths, and that the file keeps its invariants.
+func TestPendingMerge(t *testing.T) {
+	ctx := context.Background()
+	SetMergePolicy(t, 60, 3, 17, false)
+	path := filepath.Join(t.TempDir(), "g.db")
+	s := openT(t, path)
+	stored := map[graph.Ref]*sbom.Document{}
+	check := func(step string) {
+		t.Helper()
+		want := map[string][]string{}
+		for ref, doc := range stored {
+			f := graph.ShortestPaths(doc)
+			for _, pl := range f.Placements(doc) {
+				want[pl.ID] = append(want[pl.ID], ref.String()+" "+strings.Join(f.Path(doc, pl.Node), " > "))
+			}
+		}
+		ids := make([]string, 0, len(want))
+		for id := range want {
+			ids = append(ids, id)
+			slices.Sort(want[id])
+		}
+		occ, err := s.Occurrences(ctx, ids)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		got := map[string][]string{}
+		for _, o := range occ {
+			got[o.Component.ID()] = append(got[o.Component.ID()], o.Version.Ref().String()+" "+strings.Join(o.Path, " > "))
+		}
+		for _, id := range ids {
+			slices.Sort(got[id])
+			if !slices.Equal(got[id], want[id]) {
+				t.Fatalf("%s: Occurrences(%s) = %q, want %q", step, id, got[id], want[id])
+			}
+		}
+		if len(occ) != func() (n int) {
+			for _, w := range want {
+				n += len(w)
+			}
+			return n
+		}() {
+			t.Fatalf("%s: %d occurrences in all", step, len(occ))
+		}
+		st, err := s.Stats(ctx)
+		if err != nil || st.Occurrences != int64(len(occ)) {
+			t.Fatalf("%s: Stats = %+v, %v; want %d occurrences", step, st, err, len(occ))
+		}
+	}
+	e := estate.New(estate.Tiny)
+	var items []estate.Item
+	pendingSeen := false
+	for it := range e.All() {
+		if _, _, err := s.Put(ctx, it.Ref, it.Doc, graph.PutOptions{Created: it.Created}); err != nil {
+			t.Fatal(err)
+		}
+		stored[it.Ref] = it.Doc
+		items = append(items, it)
+		n := len(items)
+		switch {
+		case n%5 == 0: // the version put just before, which is pending
+			gone := items[n-2].Ref
+			if err := s.Delete(ctx, gone); err != nil {
+				t.Fatal(err)
+			}
+			delete(stored, gone)
+		case n%7 == 0: // a version from long ago, merged by now
+			old := items[n/3]
+			if _, ok := stored[old.Ref]; ok {
+				doc := e.Item(old.Image, (old.Version+1)%estate.Tiny.Versions).Doc
+				if _, _, err := s.Put(ctx, old.Ref, doc, graph.PutOptions{Replace: true}); err != nil {
+					t.Fatal(err)
+				}
+				stored[old.Ref] = doc
+			}
+		}
+		var upto, next int64
+		if err := s.r.QueryRow(`SELECT upto, next FROM merge_state`).Scan(&upto, &next); err != nil {
+			t.Fatal(err)
+		}
+		pendingSeen = pendingSeen || next > 0
+		check(fmt.Sprintf("after %d puts (merge state %d/%d)", n, upto, next))
+	}
+	if !pendingSeen {
+		t.Error("no generation was ever partly merged: the test did not test what it is for")
+	}
+	s.Close()
+	checkFile(t, path)
+	s = openT(t, path)
+	check("after reopening")
+	for ref := range stored {
+		if err := s.Delete(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+		delete(stored, ref)
+		check("delete " + ref.String())
+	}
+	st, err := s.Stats(ctx)
+	if err != nil || st.Components != 0 || st.Occurrences != 0 || st.Chunks != 0 || st.Pending != 0 {
+		t.Errorf("Stats of an emptied store = %+v, %v", st, err)
+	}
+	s.Close()
+	checkFile(t, path)
 }

@@ -26,6 +26,33 @@ const (
 // component first (with any components nested in it), then components[] depth first, each
 // nested component right after its parent. Its only errors are the limits' (sbom.ErrTooLarge).
 func convert(bom *cdx.BOM, enc sbom.Encoding, limits sbom.Limits) (*sbom.Document, error) {
+	m, err := newMapper(bom, enc, limits)
+	if err != nil {
+		return nil, err
+	}
+	if bom.Components != nil {
+		m.b.Grow(len(*bom.Components))
+	}
+	if err := m.addComponents(bom.Components, -1, "", 1); err != nil {
+		return nil, err
+	}
+	return m.finish(bom), nil
+}
+
+// mapper carries what the mapping of one document needs besides the Builder.
+type mapper struct {
+	b        *sbom.Builder
+	maxDepth int
+	// services holds the bom-refs of the document's services, which dependencies may name but
+	// which are not components.
+	services map[string]bool
+}
+
+// newMapper starts the mapping of bom: the Source, and the metadata component with the
+// components nested in it. The document's components[] are added next, with addComponents or,
+// one entry at a time, addComponent; finish completes the mapping. Its only errors are the
+// limits' (sbom.ErrTooLarge).
+func newMapper(bom *cdx.BOM, enc sbom.Encoding, limits sbom.Limits) (*mapper, error) {
 	b := sbom.NewBuilder(sbom.Source{
 		Format:      sbom.FormatCycloneDX,
 		Encoding:    enc,
@@ -48,20 +75,13 @@ func convert(bom *cdx.BOM, enc sbom.Encoding, limits sbom.Limits) (*sbom.Documen
 			}
 		}
 	}
-	if err := m.addComponents(bom.Components, -1, "", 1); err != nil {
-		return nil, err
-	}
-	m.dependencies(bom)
-	return b.Finish(), nil
+	return m, nil
 }
 
-// mapper carries what the mapping of one document needs besides the Builder.
-type mapper struct {
-	b        *sbom.Builder
-	maxDepth int
-	// services holds the bom-refs of the document's services, which dependencies may name but
-	// which are not components.
-	services map[string]bool
+// finish adds bom's dependencies and returns the Document.
+func (m *mapper) finish(bom *cdx.BOM) *sbom.Document {
+	m.dependencies(bom)
+	return m.b.Finish()
 }
 
 // created sets Source.Created from metadata.timestamp, an xs:dateTime; one that does not parse
@@ -92,32 +112,37 @@ func (m *mapper) addComponents(list *[]cdx.Component, parent int, path string, d
 		return nil
 	}
 	for i := range *list {
-		c := &(*list)[i]
-		at := func() string {
-			s := path + ".components[" + strconv.Itoa(i) + "]"
-			if path == "" {
-				s = s[1:]
-			}
-			return s
-		}
-		if depth > m.maxDepth {
-			return fmt.Errorf("%w: components nested more than %d deep: %s (bom-ref %q) is at depth %d", sbom.ErrTooLarge, m.maxDepth, at(), c.BOMRef, depth)
-		}
-		idx, err := m.b.Add(component(c, false))
-		if err != nil {
-			return err
-		}
-		if parent >= 0 {
-			m.b.EdgeIndex(parent, idx, sbom.Contains)
-		}
-		if c.Components == nil {
-			continue
-		}
-		if err := m.addComponents(c.Components, idx, at(), depth+1); err != nil {
+		if err := m.addComponent(&(*list)[i], i, parent, path, depth); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// addComponent adds c, entry i of the list named path, and the components nested in it, as
+// addComponents does.
+func (m *mapper) addComponent(c *cdx.Component, i, parent int, path string, depth int) error {
+	at := func() string {
+		s := path + ".components[" + strconv.Itoa(i) + "]"
+		if path == "" {
+			s = s[1:]
+		}
+		return s
+	}
+	if depth > m.maxDepth {
+		return fmt.Errorf("%w: components nested more than %d deep: %s (bom-ref %q) is at depth %d", sbom.ErrTooLarge, m.maxDepth, at(), c.BOMRef, depth)
+	}
+	idx, err := m.b.Add(component(c, false))
+	if err != nil {
+		return err
+	}
+	if parent >= 0 {
+		m.b.EdgeIndex(parent, idx, sbom.Contains)
+	}
+	if c.Components == nil {
+		return nil
+	}
+	return m.addComponents(c.Components, idx, at(), depth+1)
 }
 
 // dependencies adds a DependsOn edge for every ref -> dependsOn pair. A ref that names no

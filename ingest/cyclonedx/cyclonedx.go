@@ -1,8 +1,9 @@
 // Package cyclonedx reads CycloneDX SBOMs, JSON and XML, spec 1.0 to 1.7, into the sbom model.
 //
 // Parsing is left to github.com/CycloneDX/cyclonedx-go: its BOM type and its (un)marshalers do
-// all the reading. This package only sniffs (Identify), turns parse failures into errors that
-// say where and why, and maps the parsed BOM through sbom.Builder (see convert.go), which
+// all the reading. This package only sniffs (Identify), hands the library the document one
+// component at a time where it can (see stream.go), turns parse failures into errors that say
+// where and why, and maps what the library decoded through sbom.Builder (see convert.go), which
 // canonicalises purls, resolves bom-refs and records the document's problems as warnings.
 package cyclonedx
 
@@ -105,13 +106,25 @@ func xmlRootNamespace(data []byte) (string, bool) {
 // a spec version (or an encoding) this package does not read, and sbom.ErrTooLarge when
 // components are nested deeper than limits.MaxDepth or there are more than
 // limits.MaxComponents of them. Messages never name a file: the caller adds that.
+//
+// Most documents are read one components[] entry at a time (streamJSON, streamXML): the
+// library decodes each entry into a cdx.Component, which is mapped at once and dropped, so its
+// tree of the whole document never exists. A document the streaming readers cannot read exactly
+// as the whole-document path does (parseJSON or parseXML, then convert) is read whole, which
+// also gives any error.
 func Decode(data []byte, enc sbom.Encoding, limits sbom.Limits) (*sbom.Document, error) {
 	var bom cdx.BOM
 	var err error
 	switch enc {
 	case sbom.EncodingJSON:
+		if doc, ok := streamJSON(data, limits); ok {
+			return doc, nil
+		}
 		err = parseJSON(data, &bom)
 	case sbom.EncodingXML:
+		if doc, ok := streamXML(data, limits); ok {
+			return doc, nil
+		}
 		err = parseXML(data, &bom)
 	default:
 		return nil, fmt.Errorf("%w: CycloneDX has no %q encoding", sbom.ErrUnsupported, enc)

@@ -2,6 +2,8 @@ package sbom
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -17,6 +19,8 @@ type Builder struct {
 	byLocal map[string]int
 	// warned remembers (code, id) pairs already reported, so one bad id warns once.
 	warned map[warnKey]bool
+	// scratch is where content keys are built, so that each costs one allocation.
+	scratch []byte
 }
 
 type warnKey struct {
@@ -33,6 +37,20 @@ func NewBuilder(src Source, limits Limits) *Builder {
 		byLocal: make(map[string]int),
 		warned:  make(map[warnKey]bool),
 	}
+}
+
+// Grow makes room for n more components, so a decoder that knows how many it will add (the
+// length of a component list) spares the Builder growing its slice and id index step by step.
+// It never grows past Limits.MaxComponents.
+func (b *Builder) Grow(n int) {
+	n = min(n, b.limits.MaxComponents-len(b.doc.Components))
+	if n <= 0 {
+		return
+	}
+	b.doc.Components = slices.Grow(b.doc.Components, n)
+	m := make(map[string]int, len(b.byLocal)+n)
+	maps.Copy(m, b.byLocal)
+	b.byLocal = m
 }
 
 // Limits returns the limits the Builder enforces, defaults applied.
@@ -93,7 +111,8 @@ func (b *Builder) Add(c Component) (int, error) {
 		b.Warn(WarnMissingPurl, ref, "component %q has no purl; identified by its type, namespace and name", c.Name)
 	}
 	if c.Key == "" {
-		c.Key = ContentKey(c.Type, c.Namespace, c.Name)
+		b.scratch = appendContentKey(b.scratch[:0], c.Type, c.Namespace, c.Name)
+		c.Key = string(b.scratch)
 	}
 	c.Hashes = SortHashes(c.Hashes)
 	i := len(b.doc.Components)
@@ -119,7 +138,8 @@ func (b *Builder) register(id string, i int) {
 
 // checkID warns about ids that are legal but likely to trouble other tools.
 func (b *Builder) checkID(id string) {
-	if utf8.RuneCountInString(id) > LongID {
+	// A string has no more runes than bytes, so only a long one needs counting.
+	if len(id) > LongID && utf8.RuneCountInString(id) > LongID {
 		b.Warn(WarnLongID, id, "id is %d characters long", utf8.RuneCountInString(id))
 	}
 	for i := 0; i < len(id); i++ {
@@ -257,11 +277,14 @@ func Cycles(d *Document) [][]int {
 	var sccStack []int
 	next := 0
 	type frame struct{ v, edge int }
+	var call []frame
 	for root := 0; root < n; root++ {
-		if index[root] >= 0 {
+		// A component with no DependsOn edge of its own is in no cycle, and any it depends
+		// on are reached from a component that has one.
+		if index[root] >= 0 || len(adj[root]) == 0 {
 			continue
 		}
-		call := []frame{{root, 0}}
+		call = append(call[:0], frame{root, 0})
 		index[root], low[root] = next, next
 		next++
 		sccStack = append(sccStack, root)
@@ -293,20 +316,21 @@ func Cycles(d *Document) [][]int {
 			if low[v] != index[v] {
 				continue
 			}
-			var scc []int
-			for {
-				w := sccStack[len(sccStack)-1]
-				sccStack = sccStack[:len(sccStack)-1]
-				onStack[w] = false
-				scc = append(scc, w)
-				if w == v {
-					break
-				}
+			// v's strongly connected component is v and everything above it on the stack.
+			k := len(sccStack) - 1
+			for sccStack[k] != v {
+				k--
 			}
-			if len(scc) > 1 || self[v] {
+			members := sccStack[k:]
+			for _, w := range members {
+				onStack[w] = false
+			}
+			if len(members) > 1 || self[v] {
+				scc := slices.Clone(members)
 				sort.Ints(scc)
 				out = append(out, scc)
 			}
+			sccStack = sccStack[:k]
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })

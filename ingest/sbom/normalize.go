@@ -34,8 +34,13 @@ func ParsePurl(s string) (Purl, error) {
 		return Purl{}, fmt.Errorf("purl %q has no type or name", s)
 	}
 	out := Purl{Canonical: p.ToString(), Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
-	p.Version, p.Qualifiers, p.Subpath = "", nil, ""
-	out.Key = p.ToString()
+	// The key is the canonical form without version, qualifiers and subpath, which ToString
+	// writes last, after "@", "?" and "#"; it percent-encodes those characters in the
+	// namespace and name, so the key is what precedes the first of them after the type.
+	out.Key = out.Canonical
+	if i := strings.IndexAny(out.Canonical[len("pkg:")+len(p.Type):], "@?#"); i >= 0 {
+		out.Key = out.Canonical[:len("pkg:")+len(p.Type)+i]
+	}
 	return out, nil
 }
 
@@ -43,15 +48,49 @@ func ParsePurl(s string) (Purl, error) {
 const ContentKeyPrefix = "content:"
 
 // ContentKey returns the stable identity of a component that has no usable purl, derived from
-// what it is: its type, namespace (CycloneDX group) and name, each trimmed and percent-encoded,
-// type lower-cased. The same component in two documents gets the same key.
+// what it is: its type, namespace (CycloneDX group) and name, each trimmed and percent-encoded
+// (as url.PathEscape does), type lower-cased. The same component in two documents gets the same
+// key.
 func ContentKey(typ, namespace, name string) string {
-	esc := func(s string) string { return url.PathEscape(strings.TrimSpace(s)) }
+	return string(appendContentKey(nil, typ, namespace, name))
+}
+
+// appendContentKey appends ContentKey(typ, namespace, name) to buf.
+func appendContentKey(buf []byte, typ, namespace, name string) []byte {
 	typ = strings.ToLower(strings.TrimSpace(typ))
 	if typ == "" {
 		typ = "unknown"
 	}
-	return ContentKeyPrefix + esc(typ) + "/" + esc(namespace) + "/" + esc(name)
+	buf = append(buf, ContentKeyPrefix...)
+	buf = appendEscaped(buf, typ)
+	buf = append(buf, '/')
+	buf = appendEscaped(buf, strings.TrimSpace(namespace))
+	buf = append(buf, '/')
+	return appendEscaped(buf, strings.TrimSpace(name))
+}
+
+// pathSafe holds the bytes url.PathEscape leaves as they are, taken from url.PathEscape itself,
+// so that ContentKey escapes exactly as it does, in one pass.
+var pathSafe = func() (safe [256]bool) {
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		safe[c] = url.PathEscape(s) == s
+	}
+	return safe
+}()
+
+// appendEscaped appends s percent-encoded as url.PathEscape does.
+func appendEscaped(buf []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !pathSafe[c] {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '%', hex[c>>4], hex[c&15])
+			start = i + 1
+		}
+	}
+	return append(buf, s[start:]...)
 }
 
 var hashAlgorithms = map[string]string{
@@ -61,11 +100,24 @@ var hashAlgorithms = map[string]string{
 	"MD2": "MD2", "MD4": "MD4", "MD6": "MD6", "ADLER32": "ADLER32",
 }
 
+// hashSpellings maps each spelling NormalizeHashAlgorithm returns to itself, so that input
+// already spelt that way is recognised at once, and shares the one copy of the string.
+var hashSpellings = func() map[string]string {
+	m := make(map[string]string, len(hashAlgorithms))
+	for _, v := range hashAlgorithms {
+		m[v] = v
+	}
+	return m
+}()
+
 var hashSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
 
 // NormalizeHashAlgorithm maps the spellings used by CycloneDX ("SHA-256"), SPDX 2 ("SHA256")
 // and SPDX 3 ("sha256") to the CycloneDX one. Unknown names are returned upper-cased.
 func NormalizeHashAlgorithm(alg string) string {
+	if n, ok := hashSpellings[alg]; ok {
+		return n
+	}
 	k := strings.ToUpper(hashSeparators.Replace(strings.TrimSpace(alg)))
 	if n, ok := hashAlgorithms[k]; ok {
 		return n
@@ -79,32 +131,45 @@ func SortHashes(hs []Hash) []Hash {
 	out := hs[:0]
 	for _, h := range hs {
 		h.Algorithm = NormalizeHashAlgorithm(h.Algorithm)
-		h.Value = strings.ToLower(strings.TrimSpace(h.Value))
+		h.Value = lowerHex(h.Value)
 		if h.Value == "" {
 			continue
 		}
 		out = append(out, h)
 	}
-	if len(out) < 2 {
-		if len(out) == 0 {
-			return nil
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out
+	case 2:
+		// The common case (syft gives files a SHA-1 and a SHA-256), without a sort.
+		switch c := compareHashes(out[0], out[1]); {
+		case c == 0:
+			return out[:1]
+		case c > 0:
+			out[0], out[1] = out[1], out[0]
 		}
 		return out
 	}
-	slices.SortFunc(out, func(a, b Hash) int {
-		return cmp.Or(cmp.Compare(a.Algorithm, b.Algorithm), cmp.Compare(a.Value, b.Value))
-	})
-	dedup := out[:0]
-	for i, h := range out {
-		if i > 0 && h == out[i-1] {
-			continue
+	slices.SortFunc(out, compareHashes)
+	return slices.Compact(out)
+}
+
+func compareHashes(a, b Hash) int {
+	return cmp.Or(cmp.Compare(a.Algorithm, b.Algorithm), cmp.Compare(a.Value, b.Value))
+}
+
+// lowerHex returns strings.ToLower(strings.TrimSpace(s)), without the Unicode machinery when s
+// is already trimmed lower-case ASCII, as hex digests almost always are.
+func lowerHex(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 0x80 || c <= ' ' {
+			return strings.ToLower(strings.TrimSpace(s))
 		}
-		dedup = append(dedup, h)
 	}
-	if len(dedup) == 0 {
-		return nil
-	}
-	return dedup
+	return s
 }
 
 // JoinLicenses combines licence expressions that apply together (CycloneDX lists several
@@ -113,13 +178,26 @@ func SortHashes(hs []Hash) []Hash {
 // information and are dropped.
 func JoinLicenses(exprs ...string) string {
 	var parts []string
-	seen := map[string]bool{}
+	var seen map[string]bool // only for long lists; a short one is searched
 	for _, e := range exprs {
 		e = strings.TrimSpace(e)
-		if e == "" || e == "NOASSERTION" || e == "NONE" || seen[e] {
+		if e == "" || e == "NOASSERTION" || e == "NONE" {
 			continue
 		}
-		seen[e] = true
+		if len(parts) == 8 && seen == nil {
+			seen = make(map[string]bool)
+			for _, p := range parts {
+				seen[p] = true
+			}
+		}
+		if seen != nil {
+			if seen[e] {
+				continue
+			}
+			seen[e] = true
+		} else if slices.Contains(parts, e) {
+			continue
+		}
 		parts = append(parts, e)
 	}
 	if len(parts) == 1 {

@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"errors"
+	"net/url"
 	"reflect"
 	"testing"
 )
@@ -120,5 +121,32 @@ func TestBuilder(t *testing.T) {
 	}
 	if d.Entries() != 4 || d.Unique() != 4 {
 		t.Errorf("entries %d unique %d, want 4 and 4", d.Entries(), d.Unique())
+	}
+}
+
+func TestContentKeyEscapesAsPathEscape(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	for _, s := range []string{string(all), "/var/lib/dpkg/status", "@scope", "a b%c", "ünï", ""} {
+		want := "content:x/" + url.PathEscape(s) + "/" + url.PathEscape(s)
+		if got := ContentKey("x", s, s); got != want {
+			t.Errorf("ContentKey(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestNormalizeHashAlgorithm(t *testing.T) {
+	// Every CycloneDX spelling maps to itself.
+	for _, v := range hashAlgorithms {
+		if got := NormalizeHashAlgorithm(v); got != v {
+			t.Errorf("NormalizeHashAlgorithm(%q) = %q", v, got)
+		}
+	}
+	for in, want := range map[string]string{"sha256": "SHA-256", " SHA_1 ": "SHA-1", "blake2b-512": "BLAKE2b-512", "crc32": "CRC32", "sha-256 ": "SHA-256"} {
+		if got := NormalizeHashAlgorithm(in); got != want {
+			t.Errorf("NormalizeHashAlgorithm(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

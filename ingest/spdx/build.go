@@ -13,10 +13,33 @@ import (
 // build maps a parsed SPDX document into the sbom model.
 func build(p *parsed, enc sbom.Encoding, limits sbom.Limits) (*sbom.Document, error) {
 	d := p.doc
+	b := newBuilder(d, p.version, enc, limits, p.fixes)
+	for _, pkg := range d.Packages {
+		if pkg == nil {
+			continue
+		}
+		if err := addPackage(b, pkg); err != nil {
+			return nil, err
+		}
+	}
+	m := newElements(b, d, p.elsewhere)
+	for _, r := range d.Relationships {
+		if r != nil {
+			m.relate(r)
+		}
+	}
+	setSubject(b, d)
+	return b.Finish(), nil
+}
+
+// newBuilder returns a Builder for d, written as version (e.g. "SPDX-2.2") in enc, with the
+// document's Source filled in from d and the fixes already reported. d's packages and
+// relationships are not looked at.
+func newBuilder(d *spdx.Document, version string, enc sbom.Encoding, limits sbom.Limits, fixes []fix) *sbom.Builder {
 	b := sbom.NewBuilder(sbom.Source{
 		Format:      sbom.FormatSPDX,
 		Encoding:    enc,
-		SpecVersion: supportedVersions[p.version],
+		SpecVersion: supportedVersions[version],
 		Name:        d.DocumentName,
 		Namespace:   d.DocumentNamespace,
 	}, limits)
@@ -36,25 +59,10 @@ func build(p *parsed, enc sbom.Encoding, limits sbom.Limits) (*sbom.Document, er
 			}
 		}
 	}
-	for _, f := range p.fixes {
+	for _, f := range fixes {
 		b.Warn(f.code, f.id, "%s", f.msg)
 	}
-	for _, pkg := range d.Packages {
-		if pkg == nil {
-			continue
-		}
-		if err := addPackage(b, pkg); err != nil {
-			return nil, err
-		}
-	}
-	m := newElements(b, d, p.elsewhere)
-	for _, r := range d.Relationships {
-		if r != nil {
-			m.relate(r)
-		}
-	}
-	setSubject(b, d)
-	return b.Finish(), nil
+	return b
 }
 
 // addPackage adds one package as a component. It returns the Builder's error (wrapping

@@ -102,40 +102,54 @@ type elements struct {
 // newElements collects the ids of d's files and snippets, and the ids in elsewhere (see
 // parsed), warning about a file that has a package's id. Packages must have been added to b.
 func newElements(b *sbom.Builder, d *spdx.Document, elsewhere []string) *elements {
-	e := &elements{b: b, document: common.RenderElementID(d.SPDXIdentifier), files: map[string]bool{}}
-	if d.SPDXIdentifier == "" {
-		e.document = "SPDXRef-DOCUMENT"
-	}
-	addFile := func(f *spdx.File) {
-		if f == nil {
-			return
-		}
-		id := common.RenderElementID(f.FileSPDXIdentifier)
-		if _, isPkg := b.Lookup(id); isPkg {
-			b.Warn(sbom.WarnDuplicateID, id, "id %q is used by a package and a file; relationships resolve to the package", id)
-		}
-		e.files[id] = true
-		for sid := range f.Snippets {
-			e.files[common.RenderElementID(sid)] = true
-		}
-	}
+	e := documentElements(b, d)
 	for _, f := range d.Files {
-		addFile(f)
+		e.addFile(f)
 	}
 	for _, p := range d.Packages {
 		if p != nil {
 			for _, f := range p.Files {
-				addFile(f)
+				e.addFile(f)
 			}
 		}
 	}
-	for _, s := range d.Snippets {
-		e.files[common.RenderElementID(s.SnippetSPDXIdentifier)] = true
-	}
+	e.addSnippets(d)
 	for _, id := range elsewhere {
 		e.files[id] = true
 	}
 	return e
+}
+
+// documentElements returns an elements that knows d's own id and no file yet.
+func documentElements(b *sbom.Builder, d *spdx.Document) *elements {
+	e := &elements{b: b, document: common.RenderElementID(d.SPDXIdentifier), files: map[string]bool{}}
+	if d.SPDXIdentifier == "" {
+		e.document = "SPDXRef-DOCUMENT"
+	}
+	return e
+}
+
+// addFile records the ids of file f and of its snippets, warning when f has a package's id.
+// Packages must have been added to the Builder.
+func (e *elements) addFile(f *spdx.File) {
+	if f == nil {
+		return
+	}
+	id := common.RenderElementID(f.FileSPDXIdentifier)
+	if _, isPkg := e.b.Lookup(id); isPkg {
+		e.b.Warn(sbom.WarnDuplicateID, id, "id %q is used by a package and a file; relationships resolve to the package", id)
+	}
+	e.files[id] = true
+	for sid := range f.Snippets {
+		e.files[common.RenderElementID(sid)] = true
+	}
+}
+
+// addSnippets records the ids of d's snippets.
+func (e *elements) addSnippets(d *spdx.Document) {
+	for _, s := range d.Snippets {
+		e.files[common.RenderElementID(s.SnippetSPDXIdentifier)] = true
+	}
 }
 
 // resolve returns the id a relationship end names, what it is and, for a package, its index.

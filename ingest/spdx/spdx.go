@@ -5,7 +5,9 @@
 // specification's own example uses). Parsing is left to github.com/spdx/tools-golang; this
 // package sniffs the encoding, reads the spec version as written (tools-golang converts every
 // document to its 2.3 model), works around the few places where tools-golang rejects real
-// documents, and maps the result through sbom.Builder.
+// documents, and maps the result through sbom.Builder. JSON documents are handed to
+// tools-golang a batch of packages, files and relationships at a time where that gives the same
+// result (see stream.go), so its model of a whole large document never has to exist.
 //
 // The workarounds, each applied only where the library would otherwise fail or lose data:
 //
@@ -53,6 +55,9 @@ func Decode(data []byte, enc sbom.Encoding, limits sbom.Limits) (*sbom.Document,
 	)
 	switch enc {
 	case sbom.EncodingJSON:
+		if doc, ok := streamJSON(data, limits); ok {
+			return doc, nil
+		}
 		p, err = readJSON(data)
 	case sbom.EncodingTagValue:
 		p, err = readTagValue(data)

@@ -1,0 +1,289 @@
+package neo4j_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/diff"
+	"github.com/sbomgraph/sbomgraph/graph/estate"
+	"github.com/sbomgraph/sbomgraph/graph/neo4j"
+	"github.com/sbomgraph/sbomgraph/graph/query"
+	"github.com/sbomgraph/sbomgraph/graph/sqlite"
+)
+
+// The benchmarks put the synthetic estate (graph/estate) into Neo4j and into the embedded
+// store in the same run, and report each figure for both side by side: BenchmarkIngest/neo4j
+// next to BenchmarkIngest/sqlite, and so on. SBOMGRAPH_ESTATE picks the estate: "small" (the
+// default: 100 images x 10 versions x 500 components, and 8 versions of 5,000 components for
+// the diffs), "tiny" or "full" (ten times small). Like the tests, they need
+// SBOMGRAPH_NEO4J_URI and wipe that database.
+//
+//	make neo4j-up && . bin/neo4j/env && go test ./graph/neo4j -run '^$' -bench . -benchtime 500x
+
+func benchEstate() estate.Params {
+	switch os.Getenv("SBOMGRAPH_ESTATE") {
+	case "full":
+		return estate.Full
+	case "tiny":
+		return estate.Tiny
+	}
+	return estate.Small
+}
+
+// bigVersions is the number of 5,000-component versions added for the diff benchmarks.
+const bigVersions = 8
+
+// ingested is one store holding the estate, and how long putting it took.
+type ingested struct {
+	name    string
+	s       graph.Store
+	comps   int64
+	putTime time.Duration
+	wall    time.Duration
+	lat     latencies
+}
+
+var bench struct {
+	once     sync.Once
+	err      error
+	dir      string
+	e        *estate.Estate
+	stores   []*ingested // sqlite, neo4j
+	ids      []string    // a sample of stored identities
+	keys     []string    // a sample of stored package keys
+	big      []graph.Ref
+	versions int
+}
+
+// benchStores ingests the estate into both stores on first use.
+func benchStores(b *testing.B) []*ingested {
+	b.Helper()
+	cfg := testConfig(b)
+	bench.once.Do(func() { bench.err = loadBench(b, cfg) })
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.stores
+}
+
+func loadBench(b *testing.B, cfg neo4j.Config) error {
+	ctx := context.Background()
+	bench.e = estate.New(benchEstate())
+	dir, err := os.MkdirTemp("", "sbomgraph-neo4j-bench-")
+	if err != nil {
+		return err
+	}
+	bench.dir = dir
+	sq, err := sqlite.Open(ctx, filepath.Join(dir, "estate.db"))
+	if err != nil {
+		return err
+	}
+	wipe(b, cfg)
+	n4, err := neo4j.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	bench.stores = []*ingested{{name: "sqlite", s: sq}, {name: "neo4j", s: n4}}
+	for k := range bigVersions {
+		bench.big = append(bench.big, bench.e.Extra(k, 0, 5000).Ref)
+	}
+	ids, keys := map[string]bool{}, map[string]bool{}
+	for it := range bench.e.All() {
+		for _, c := range it.Doc.Components {
+			if c.Purl != "" {
+				ids[c.Purl] = true
+				keys[c.Key] = true
+			}
+		}
+		bench.versions++
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(set map[string]bool) []string {
+		all := slices.Sorted(func(yield func(string) bool) {
+			for k := range set {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		return all[:min(len(all), 5000)]
+	}
+	bench.ids, bench.keys = pick(ids), pick(keys)
+	for _, st := range bench.stores {
+		if err := ingest(ctx, st, bench.e); err != nil {
+			return fmt.Errorf("%s: %w", st.name, err)
+		}
+		b.Logf("%s: ingested %d versions, %d components in %v", st.name, bench.versions+bigVersions, st.comps, st.wall.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// ingest puts the whole estate (and the big versions), generating documents on another
+// goroutine, and records the time spent in Put.
+func ingest(ctx context.Context, st *ingested, e *estate.Estate) error {
+	items := make(chan estate.Item, 8)
+	go func() {
+		defer close(items)
+		for it := range e.All() {
+			items <- it
+		}
+		for k := range bigVersions {
+			items <- e.Extra(k, 0, 5000)
+		}
+	}()
+	start := time.Now()
+	for it := range items {
+		t0 := time.Now()
+		v, _, err := st.s.Put(ctx, it.Ref, it.Doc, graph.PutOptions{Created: it.Created})
+		d := time.Since(t0)
+		if err != nil {
+			for range items {
+			}
+			return err
+		}
+		st.putTime += d
+		st.lat.add(d)
+		st.comps += int64(v.Components)
+	}
+	st.wall = time.Since(start)
+	return nil
+}
+
+// BenchmarkIngest reports how fast each store took the estate (ingested once, on first use;
+// b.N is ignored): components per second of Put time and of wall time, and per-version Put
+// latency.
+func BenchmarkIngest(b *testing.B) {
+	for _, st := range benchStores(b) {
+		b.Run(st.name, func(b *testing.B) {
+			for b.Loop() {
+			}
+			b.ReportMetric(float64(st.comps)/st.putTime.Seconds(), "components/s")
+			b.ReportMetric(float64(st.comps)/st.wall.Seconds(), "wall-components/s")
+			b.ReportMetric(st.wall.Seconds(), "wall-s")
+			b.ReportMetric(float64(st.lat.len()), "versions")
+			st.lat.report(b)
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// BenchmarkFind runs blast-radius queries through graph/query on each store: an exact purl, a
+// package key, and a key with a version range ("<=" the middle stored version).
+func BenchmarkFind(b *testing.B) {
+	ctx := context.Background()
+	stores := benchStores(b)
+	var ranged []query.FindRequest
+	for _, k := range bench.keys[:min(len(bench.keys), 1000)] {
+		comps, err := stores[0].s.Components(ctx, graph.ComponentQuery{Key: k})
+		if err != nil || len(comps) == 0 {
+			continue
+		}
+		ranged = append(ranged, query.FindRequest{Component: k, Range: "<=" + comps[len(comps)/2].Version})
+	}
+	for _, tc := range []struct {
+		name string
+		req  func(i int) query.FindRequest
+	}{
+		{"purl", func(i int) query.FindRequest { return query.FindRequest{Component: bench.ids[i%len(bench.ids)]} }},
+		{"key", func(i int) query.FindRequest { return query.FindRequest{Component: bench.keys[i%len(bench.keys)]} }},
+		{"range", func(i int) query.FindRequest { return ranged[i%len(ranged)] }},
+	} {
+		for _, st := range stores {
+			b.Run(tc.name+"/"+st.name, func(b *testing.B) {
+				var lat latencies
+				n := 0
+				for i := 0; b.Loop(); i++ {
+					t0 := time.Now()
+					res, err := query.Find(ctx, st.s, tc.req(i))
+					if err != nil {
+						b.Fatal(err)
+					}
+					lat.add(time.Since(t0))
+					n += len(res.Matches)
+				}
+				b.ReportMetric(float64(n)/float64(lat.len()), "matches/op")
+				lat.report(b)
+			})
+		}
+	}
+}
+
+// BenchmarkDiff diffs two stored 5,000-component versions on each store: both reads and the
+// diff engine.
+func BenchmarkDiff(b *testing.B) {
+	ctx := context.Background()
+	for _, st := range benchStores(b) {
+		b.Run(st.name, func(b *testing.B) {
+			var lat latencies
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				r, err := diff.Versions(ctx, st.s, bench.big[i%len(bench.big)], bench.big[(i+1)%len(bench.big)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				lat.add(time.Since(t0))
+				if r.New.Packages == 0 {
+					b.Fatal("empty diff side")
+				}
+			}
+			lat.report(b)
+		})
+	}
+}
+
+// BenchmarkDocument5000 reads one 5,000-component version as a Document from each store.
+func BenchmarkDocument5000(b *testing.B) {
+	ctx := context.Background()
+	for _, st := range benchStores(b) {
+		b.Run(st.name, func(b *testing.B) {
+			var lat latencies
+			for i := 0; b.Loop(); i++ {
+				t0 := time.Now()
+				if _, err := st.s.Document(ctx, bench.big[i%len(bench.big)]); err != nil {
+					b.Fatal(err)
+				}
+				lat.add(time.Since(t0))
+			}
+			lat.report(b)
+		})
+	}
+}
+
+// latencies collects per-operation times and reports percentiles.
+type latencies struct{ d []time.Duration }
+
+func (l *latencies) add(d time.Duration) { l.d = append(l.d, d) }
+
+func (l *latencies) len() int { return len(l.d) }
+
+func (l *latencies) report(b *testing.B) {
+	if len(l.d) == 0 {
+		return
+	}
+	s := slices.SortedFunc(slices.Values(l.d), cmp.Compare)
+	at := func(q float64) float64 { return float64(s[min(len(s)-1, int(q*float64(len(s))))]) / 1e6 }
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
+	b.ReportMetric(float64(s[len(s)-1])/1e6, "max-ms")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, st := range bench.stores {
+		st.s.Close()
+	}
+	if bench.dir != "" {
+		os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,371 @@
+package neo4j
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// This file maps between the model and Neo4j's property values: components as node and
+// relationship properties, and records back into the model. Decoding never trusts what it
+// reads: a value of the wrong type or out of range is an error wrapping errCorrupt.
+
+var errCorrupt = errors.New("corrupt graph data")
+
+// versionMeta is the part of a version stored as one JSON property: small, and read whole.
+type versionMeta struct {
+	Source   sbom.Source    `json:"source"`
+	Subject  sbom.Subject   `json:"subject"`
+	Warnings []sbom.Warning `json:"warnings,omitempty"`
+}
+
+// baseline is what a component's canonical purl says about it: a component whose fields
+// equal these stores none of them on its CONTAINS relationship.
+type baseline struct {
+	key, ecosystem, namespace, name, version string
+}
+
+// baselineOf returns the baseline of a component with identity id: the fields of the parsed
+// purl when the component has one (hasPurl), nothing otherwise.
+func (s *Store) baselineOf(id string, hasPurl bool) baseline {
+	if !hasPurl {
+		return baseline{}
+	}
+	if b, ok := s.baselines.get(id); ok {
+		return b
+	}
+	var b baseline
+	if p, err := sbom.ParsePurl(id); err == nil {
+		b = baseline{key: p.Key, ecosystem: p.Type, namespace: p.Namespace, name: p.Name, version: p.Version}
+	}
+	s.baselines.put(id, b)
+	return b
+}
+
+// attrProps adds the per-document attributes of c (type, licences, supplier, CPEs, hashes) to
+// props, leaving out empty ones.
+func attrProps(props map[string]any, c *sbom.Component) {
+	setStr(props, "type", c.Type)
+	setStr(props, "licenses", c.Licenses)
+	setStr(props, "supplier", c.Supplier)
+	if len(c.CPEs) > 0 {
+		props["cpes"] = c.CPEs
+	}
+	if len(c.Hashes) > 0 {
+		algs := make([]string, len(c.Hashes))
+		values := make([]string, len(c.Hashes))
+		for i, h := range c.Hashes {
+			algs[i], values[i] = h.Algorithm, h.Value
+		}
+		props["hashAlgs"], props["hashValues"] = algs, values
+	}
+}
+
+func setStr(props map[string]any, k, v string) {
+	if v != "" {
+		props[k] = v
+	}
+}
+
+// componentProps returns the properties of a new (:Component) node for c, the node that
+// places its identity id in the first document that stores it.
+func componentProps(id string, c *sbom.Component) map[string]any {
+	props := map[string]any{
+		"purl": c.Purl != "", "key": c.Key, "ecosystem": c.Ecosystem, "namespace": c.Namespace,
+		"name": c.Name, "version": c.Version,
+	}
+	attrProps(props, c)
+	return props
+}
+
+// containsProps returns the properties of a CONTAINS relationship for component c (the
+// representative node of its identity): its attributes, and the identity fields where they
+// differ from the purl's baseline.
+func (s *Store) containsProps(id string, c *sbom.Component) map[string]any {
+	props := make(map[string]any, 8)
+	attrProps(props, c)
+	if c.Purl == "" {
+		props["nopurl"] = true
+	}
+	b := s.baselineOf(id, c.Purl != "")
+	for _, f := range []struct {
+		name      string
+		got, base string
+	}{
+		{"key", c.Key, b.key}, {"ecosystem", c.Ecosystem, b.ecosystem}, {"namespace", c.Namespace, b.namespace},
+		{"name", c.Name, b.name}, {"version", c.Version, b.version},
+	} {
+		if f.got != f.base {
+			props[f.name] = f.got
+		}
+	}
+	return props
+}
+
+// variantOf encodes a node's component for the variants list of its identity's CONTAINS
+// relationship: "" when it carries the same fields as the representative node (rep, already
+// encoded), its JSON otherwise.
+func variantOf(c *sbom.Component, rep []byte) (string, error) {
+	v := *c
+	v.LocalID, v.Metadata = "", false
+	data, err := json.Marshal(&v)
+	if err != nil {
+		return "", err
+	}
+	if string(data) == string(rep) {
+		return "", nil
+	}
+	return string(data), nil
+}
+
+func representative(c *sbom.Component) []byte {
+	v := *c
+	v.LocalID, v.Metadata = "", false
+	data, _ := json.Marshal(&v)
+	return data
+}
+
+// Local-id encoding in a CONTAINS relationship's locals list: "" for none, "=" for a local id
+// equal to the component identity (CycloneDX bom-refs often are the purl), "+" and the id
+// otherwise.
+func encodeLocal(local, id string) string {
+	switch local {
+	case "":
+		return ""
+	case id:
+		return "="
+	}
+	return "+" + local
+}
+
+func decodeLocal(s, id string) (string, error) {
+	switch {
+	case s == "":
+		return "", nil
+	case s == "=":
+		return id, nil
+	case s[0] == '+':
+		return s[1:], nil
+	}
+	return "", fmt.Errorf("local id %q: %w", s, errCorrupt)
+}
+
+// decoder reads a record's values by position, remembering the first error. A missing
+// property (nil) reads as the zero value.
+type decoder struct {
+	vals []any
+	err  error
+}
+
+func (d *decoder) fail(i int, want string) {
+	if d.err == nil {
+		got := "nothing"
+		if i < len(d.vals) {
+			got = fmt.Sprintf("%T", d.vals[i])
+		}
+		d.err = fmt.Errorf("column %d: want %s, got %s: %w", i, want, got, errCorrupt)
+	}
+}
+
+func (d *decoder) val(i int) any {
+	if i >= len(d.vals) {
+		d.fail(i, "a value")
+		return nil
+	}
+	return d.vals[i]
+}
+
+func (d *decoder) str(i int) string {
+	switch v := d.val(i).(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	d.fail(i, "a string")
+	return ""
+}
+
+func (d *decoder) int(i int) int64 {
+	switch v := d.val(i).(type) {
+	case nil:
+		return 0
+	case int64:
+		return v
+	}
+	d.fail(i, "an integer")
+	return 0
+}
+
+// index reads an integer that must lie in [0, n).
+func (d *decoder) index(i int, n int) int {
+	x := d.int(i)
+	if x < 0 || x >= int64(n) {
+		d.fail(i, fmt.Sprintf("an index below %d", n))
+		return 0
+	}
+	return int(x)
+}
+
+func (d *decoder) bool(i int) bool {
+	switch v := d.val(i).(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	}
+	d.fail(i, "a boolean")
+	return false
+}
+
+func (d *decoder) strs(i int) []string {
+	switch v := d.val(i).(type) {
+	case nil:
+		return nil
+	case []any:
+		out := make([]string, len(v))
+		for k, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				d.fail(i, "a list of strings")
+				return nil
+			}
+			out[k] = s
+		}
+		return out
+	}
+	d.fail(i, "a list of strings")
+	return nil
+}
+
+func (d *decoder) ints(i int) []int64 {
+	switch v := d.val(i).(type) {
+	case nil:
+		return nil
+	case []any:
+		out := make([]int64, len(v))
+		for k, x := range v {
+			n, ok := x.(int64)
+			if !ok {
+				d.fail(i, "a list of integers")
+				return nil
+			}
+			out[k] = n
+		}
+		return out
+	}
+	d.fail(i, "a list of integers")
+	return nil
+}
+
+// attrs reads the attribute columns written by attrProps, starting at column i: type,
+// licenses, supplier, cpes, hashAlgs, hashValues.
+func (d *decoder) attrs(i int, c *sbom.Component) {
+	c.Type, c.Licenses, c.Supplier = d.str(i), d.str(i+1), d.str(i+2)
+	c.CPEs = d.strs(i + 3)
+	algs, values := d.strs(i+4), d.strs(i+5)
+	if len(algs) != len(values) {
+		d.fail(i+5, "as many hash values as algorithms")
+		return
+	}
+	if len(algs) > 0 {
+		c.Hashes = make([]sbom.Hash, len(algs))
+		for k := range algs {
+			c.Hashes[k] = sbom.Hash{Algorithm: algs[k], Value: values[k]}
+		}
+	}
+}
+
+// attrCols are the attribute columns of a component node or CONTAINS relationship named v.
+func attrCols(v string) string {
+	return v + ".type, " + v + ".licenses, " + v + ".supplier, " + v + ".cpes, " + v + ".hashAlgs, " + v + ".hashValues"
+}
+
+// containsCols are the columns occurrence reads: the component's identity, then those
+// decodeContains reads.
+const containsCols = `c.id, r.nopurl, r.key, r.ecosystem, r.namespace, r.name, r.version, r.type, r.licenses, r.supplier, r.cpes, r.hashAlgs, r.hashValues`
+
+// decodeContains rebuilds the representative component of a CONTAINS relationship from the
+// columns of containsCols starting at column i (the identity).
+func (s *Store) decodeContains(d *decoder, i int) sbom.Component {
+	id := d.str(i)
+	hasPurl := !d.bool(i + 1)
+	b := s.baselineOf(id, hasPurl)
+	field := func(k int, base string) string {
+		if d.val(i+k) == nil {
+			return base
+		}
+		return d.str(i + k)
+	}
+	c := sbom.Component{
+		Key: field(2, b.key), Ecosystem: field(3, b.ecosystem), Namespace: field(4, b.namespace),
+		Name: field(5, b.name), Version: field(6, b.version),
+	}
+	if hasPurl {
+		c.Purl = id
+	}
+	d.attrs(i+7, &c)
+	return c
+}
+
+// componentCols are the columns of a (:Component) node c that decodeComponent reads.
+const componentCols = `c.id, c.purl, c.key, c.ecosystem, c.namespace, c.name, c.version, ` + `c.type, c.licenses, c.supplier, c.cpes, c.hashAlgs, c.hashValues`
+
+func decodeComponent(d *decoder) sbom.Component {
+	c := sbom.Component{Key: d.str(2), Ecosystem: d.str(3), Namespace: d.str(4), Name: d.str(5), Version: d.str(6)}
+	if d.bool(1) {
+		c.Purl = d.str(0)
+	}
+	d.attrs(7, &c)
+	return c
+}
+
+// versionCols are the columns of a (:Version) node v that decodeVersion reads.
+const versionCols = `v.vid, v.image, v.tag, v.digest, v.sbomDigest, v.created, v.ingested, v.basis, v.seq, v.components, v.unique, v.edges, v.meta`
+
+func decodeVersion(d *decoder) (int64, *graph.Version, error) {
+	vid := d.int(0)
+	v := &graph.Version{
+		Image: d.str(1), Tag: d.str(2), Digest: d.str(3), SBOMDigest: d.str(4),
+		OrderBasis: graph.OrderBasis(d.str(7)), Seq: d.int(8),
+		Components: int(d.int(9)), Unique: int(d.int(10)), Edges: int(d.int(11)),
+	}
+	if d.val(5) != nil {
+		v.Created = time.Unix(0, d.int(5)).UTC()
+	}
+	v.Ingested = time.Unix(0, d.int(6)).UTC()
+	meta := d.str(12)
+	if d.err != nil {
+		return 0, nil, d.err
+	}
+	var m versionMeta
+	if err := json.Unmarshal([]byte(meta), &m); err != nil {
+		return 0, nil, fmt.Errorf("version %d metadata: %w: %v", vid, errCorrupt, err)
+	}
+	v.Source, v.Subject, v.Warnings = m.Source, m.Subject, m.Warnings
+	if v.Warnings == nil {
+		v.Warnings = []sbom.Warning{}
+	}
+	return vid, v, nil
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
+// unixNano is t.UnixNano, saturated to the int64 range (years 1678 to 2262).
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}

@@ -1,0 +1,469 @@
+package neo4j
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// loadVersions returns the versions with the given vids (in that order, duplicates allowed),
+// from the cache or, for those it lacks, from the database in the same transaction.
+func (s *Store) loadVersions(ctx context.Context, tx neo4j.ManagedTransaction, vids []int64) ([]*graph.Version, error) {
+	out := make([]*graph.Version, len(vids))
+	var missing []int64
+	for i, vid := range vids {
+		if v, ok := s.versions.get(vid); ok {
+			out[i] = v
+		} else {
+			missing = append(missing, vid)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	missing = slices.Compact(slices.Sorted(slices.Values(missing)))
+	got := make(map[int64]*graph.Version, len(missing))
+	for start := 0; start < len(missing); start += batchRows {
+		recs, err := collect(ctx, tx, `UNWIND $vids AS vid MATCH (v:Version {vid: vid}) RETURN `+versionCols,
+			map[string]any{"vids": missing[start:min(len(missing), start+batchRows)]})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			vid, v, err := decodeVersion(&decoder{vals: r.Values})
+			if err != nil {
+				return nil, err
+			}
+			got[vid] = v
+			s.versions.put(vid, v)
+		}
+	}
+	for i, vid := range vids {
+		if out[i] != nil {
+			continue
+		}
+		v, ok := got[vid]
+		if !ok {
+			// Deleted between the statement that named it and this one: a read
+			// transaction sees committed data, not a snapshot.
+			return nil, fmt.Errorf("version %d vanished while being read: %w", vid, errRetry)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// errRetry is a read that raced a concurrent delete; readRetry runs it again.
+var errRetry = fmt.Errorf("%w: concurrent change", graph.ErrUnavailable)
+
+// Images lists every image by name, with its number of versions and its latest version.
+// Errors wrap graph.ErrUnavailable (the store is closed, or Neo4j cannot be reached), or are
+// the context's.
+func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
+	var out []graph.Image
+	err := s.readRetry(ctx, "images", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, `MATCH (i:Image)-[:HAS]->(v:Version)
+			WITH i, v ORDER BY v.orderTime DESC, v.seq DESC
+			WITH i, collect(v.vid) AS vids
+			RETURN i.name, size(vids), vids[0]`, nil)
+		if err != nil {
+			return err
+		}
+		out = make([]graph.Image, len(recs))
+		vids := make([]int64, len(recs))
+		for i, r := range recs {
+			d := decoder{vals: r.Values}
+			out[i] = graph.Image{Name: d.str(0), Versions: int(d.int(1))}
+			vids[i] = d.int(2)
+			if d.err != nil {
+				return d.err
+			}
+		}
+		vs, err := s.loadVersions(ctx, tx, vids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Latest = cloneVersion(vs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b graph.Image) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Versions lists image's versions in order (see graph.Version.Before), the name normalised
+// first (graph.NormalizeImage). Errors wrap
+// graph.ErrNotFound (no version of that image), graph.ErrUnavailable, or are the context's.
+func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, error) {
+	image = graph.NormalizeImage(image)
+	var out []graph.Version
+	err := s.readRetry(ctx, "versions of "+image, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, `MATCH (v:Version {image: $image}) RETURN v.vid`, map[string]any{"image": image})
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return fmt.Errorf("%w: no versions of image %q", graph.ErrNotFound, image)
+		}
+		vids := make([]int64, len(recs))
+		for i, r := range recs {
+			d := decoder{vals: r.Values}
+			if vids[i] = d.int(0); d.err != nil {
+				return d.err
+			}
+		}
+		vs, err := s.loadVersions(ctx, tx, vids)
+		if err != nil {
+			return err
+		}
+		out = make([]graph.Version, len(vs))
+		for i, v := range vs {
+			out[i] = cloneVersion(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b graph.Version) int {
+		switch {
+		case a.Before(&b):
+			return -1
+		case b.Before(&a):
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// Version returns the version ref names, normalised first (graph.Ref.Normalize). A ref with a tag and a digest matches both; with
+// only a tag (or only a digest) it matches every version with that tag (digest), and the last
+// of them in version order is returned. Errors wrap graph.ErrInvalid (a bad ref),
+// graph.ErrNotFound, graph.ErrUnavailable, or are the context's.
+func (s *Store) Version(ctx context.Context, ref graph.Ref) (graph.Version, error) {
+	ref = ref.Normalize()
+	if err := ref.Validate(); err != nil {
+		return graph.Version{}, err
+	}
+	var out graph.Version
+	err := s.readRetry(ctx, "version "+ref.String(), func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		vid, err := resolveRef(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		vs, err := s.loadVersions(ctx, tx, []int64{vid})
+		if err != nil {
+			return err
+		}
+		out = cloneVersion(vs[0])
+		return nil
+	})
+	return out, err
+}
+
+// resolveRef returns the vid of the version ref names (see Version).
+func resolveRef(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.Ref) (int64, error) {
+	var q string
+	switch {
+	case ref.Tag != "" && ref.Digest != "":
+		q = `MATCH (v:Version {image: $image, tag: $tag, digest: $digest}) RETURN v.vid`
+	case ref.Tag != "":
+		q = `MATCH (v:Version {image: $image, tag: $tag}) RETURN v.vid ORDER BY v.orderTime DESC, v.seq DESC LIMIT 1`
+	default:
+		q = `MATCH (v:Version {image: $image, digest: $digest}) RETURN v.vid ORDER BY v.orderTime DESC, v.seq DESC LIMIT 1`
+	}
+	recs, err := collect(ctx, tx, q, map[string]any{"image": ref.Image, "tag": ref.Tag, "digest": ref.Digest})
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		return 0, fmt.Errorf("%w: no version %s", graph.ErrNotFound, ref)
+	}
+	d := decoder{vals: recs[0].Values}
+	vid := d.int(0)
+	return vid, d.err
+}
+
+// Document returns the version ref names (normalised; see Version) as the Document that was put, with
+// these normalisations: Components, Edges and Warnings are never nil; Edges are sorted and
+// without duplicates; times come back in UTC. Errors wrap graph.ErrInvalid (a bad ref),
+// graph.ErrNotFound, graph.ErrUnavailable, or are the context's.
+func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error) {
+	ref = ref.Normalize()
+	if err := ref.Validate(); err != nil {
+		return nil, err
+	}
+	var doc *sbom.Document
+	err := s.readRetry(ctx, "document "+ref.String(), func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		vid, err := resolveRef(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		doc, err = s.document(ctx, tx, vid)
+		return err
+	})
+	return doc, err
+}
+
+func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid int64) (*sbom.Document, error) {
+	vs, err := s.loadVersions(ctx, tx, []int64{vid})
+	if err != nil {
+		return nil, err
+	}
+	params := map[string]any{"vid": vid}
+	recs, err := collect(ctx, tx, `MATCH (v:Version {vid: $vid}) RETURN v.root, v.nodeCount, v.metaNodes`, params)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) != 1 {
+		return nil, fmt.Errorf("version %d vanished while being read: %w", vid, errRetry)
+	}
+	d := decoder{vals: recs[0].Values}
+	root, n, metaNodes := d.int(0), d.int(1), d.ints(2)
+	if d.err != nil {
+		return nil, fmt.Errorf("version %d: %w", vid, d.err)
+	}
+	if n < 0 || n > int64(sbom.DefaultLimits.MaxComponents) || root < -1 || root >= n {
+		return nil, fmt.Errorf("version %d: %d nodes, root %d: %w", vid, n, root, errCorrupt)
+	}
+	v := cloneVersion(vs[0])
+	doc := &sbom.Document{
+		Source: v.Source, Subject: v.Subject, Warnings: v.Warnings,
+		Components: make([]sbom.Component, n), Edges: []sbom.Edge{}, Root: int(root),
+	}
+	seen := make([]bool, n)
+	recs, err = collect(ctx, tx, `MATCH (:Version {vid: $vid})-[r:CONTAINS]->(c:Component)
+		RETURN `+containsCols+`, r.nodes, r.locals, r.variants`, params)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		d := decoder{vals: r.Values}
+		rep := s.decodeContains(&d, 0)
+		id := d.str(0)
+		nodes, locals, variants := d.ints(13), d.strs(14), d.strs(15)
+		if d.err != nil {
+			return nil, fmt.Errorf("version %d, component %s: %w", vid, id, d.err)
+		}
+		if len(nodes) == 0 || locals != nil && len(locals) != len(nodes) || variants != nil && len(variants) != len(nodes) {
+			return nil, fmt.Errorf("version %d, component %s: %d nodes, %d local ids, %d variants: %w", vid, id, len(nodes), len(locals), len(variants), errCorrupt)
+		}
+		for j, i := range nodes {
+			if i < 0 || i >= n || seen[i] {
+				return nil, fmt.Errorf("version %d, component %s: node %d: %w", vid, id, i, errCorrupt)
+			}
+			seen[i] = true
+			c := &doc.Components[i]
+			*c = cloneComponent(&rep)
+			if variants != nil && variants[j] != "" {
+				var vc sbom.Component
+				if err := json.Unmarshal([]byte(variants[j]), &vc); err != nil {
+					return nil, fmt.Errorf("version %d, node %d: %w: %v", vid, i, errCorrupt, err)
+				}
+				*c = vc
+			}
+			if locals != nil {
+				if c.LocalID, err = decodeLocal(locals[j], id); err != nil {
+					return nil, fmt.Errorf("version %d, node %d: %w", vid, i, err)
+				}
+			}
+		}
+	}
+	for i, ok := range seen {
+		if !ok {
+			return nil, fmt.Errorf("version %d: node %d is missing: %w", vid, i, errCorrupt)
+		}
+	}
+	for _, i := range metaNodes {
+		if i < 0 || i >= n {
+			return nil, fmt.Errorf("version %d: metadata node %d: %w", vid, i, errCorrupt)
+		}
+		doc.Components[i].Metadata = true
+	}
+	recs, err = collect(ctx, tx, `MATCH ()-[e:DEPENDS_ON {vid: $vid}]->() RETURN e.from AS from, e.to AS to, coalesce(e.kind, 1) AS kind
+		UNION ALL
+		MATCH ()-[e:HOLDS {vid: $vid}]->() RETURN e.from AS from, e.to AS to, 2 AS kind`, params)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		d := decoder{vals: r.Values}
+		e := sbom.Edge{From: d.index(0, int(n)), To: d.index(1, int(n)), Kind: sbom.EdgeKind(d.index(2, 256))}
+		if d.err != nil {
+			return nil, fmt.Errorf("version %d, edge: %w", vid, d.err)
+		}
+		doc.Edges = append(doc.Edges, e)
+	}
+	slices.SortFunc(doc.Edges, edgeCompare)
+	doc.Edges = slices.Compact(doc.Edges)
+	return doc, nil
+}
+
+// Components returns the distinct stored components matching q, sorted by identity; see
+// graph.Index. The per-version fields are those of the first document that stored the
+// component. A Purl is canonicalised first (sbom.ParsePurl), and so is a Key written as a
+// purl without version. Names match the spelling of the first document that stored the
+// component. Errors wrap graph.ErrInvalid (not exactly one field of q set),
+// graph.ErrUnavailable, or are the context's.
+func (s *Store) Components(ctx context.Context, q graph.ComponentQuery) ([]sbom.Component, error) {
+	var query, arg string
+	n := 0
+	if q.Purl != "" {
+		n++
+		query, arg = `MATCH (c:Component {id: $arg}) WHERE c.purl`, q.Purl
+		if p, err := sbom.ParsePurl(q.Purl); err == nil {
+			arg = p.Canonical
+		}
+	}
+	if q.Key != "" {
+		n++
+		query, arg = `MATCH (:Package {key: $arg})<-[:OF]-(c:Component)`, q.Key
+		if p, err := sbom.ParsePurl(q.Key); err == nil && p.Canonical == p.Key {
+			arg = p.Key
+		}
+	}
+	if q.Name != "" {
+		n++
+		query, arg = `MATCH (c:Component {name: $arg})`, q.Name
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("%w: a component query sets exactly one of purl, key and name (it sets %d)", graph.ErrInvalid, n)
+	}
+	out := []sbom.Component{}
+	err := s.read(ctx, "components", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, query+` RETURN `+componentCols, map[string]any{"arg": arg})
+		if err != nil {
+			return err
+		}
+		out = make([]sbom.Component, len(recs))
+		for i, r := range recs {
+			d := decoder{vals: r.Values}
+			out[i] = decodeComponent(&d)
+			if d.err != nil {
+				return d.err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b sbom.Component) int { return strings.Compare(a.ID(), b.ID()) })
+	return out, nil
+}
+
+// Occurrences returns every (version, component) pair for the given identities, sorted by
+// image, version order, then identity; see graph.Index. Identities that are not stored
+// contribute nothing. Errors wrap graph.ErrUnavailable, or are the context's.
+func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurrence, error) {
+	out := []graph.Occurrence{}
+	if len(ids) == 0 {
+		return out, s.check(ctx)
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	err := s.readRetry(ctx, "occurrences", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		out = out[:0]
+		var vids []int64
+		for start := 0; start < len(ids); start += batchRows {
+			recs, err := collect(ctx, tx, `UNWIND $ids AS id
+				MATCH (c:Component {id: id})<-[r:CONTAINS]-(v:Version)
+				RETURN `+containsCols+`, v.vid, r.path`, map[string]any{"ids": ids[start:min(len(ids), start+batchRows)]})
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				d := decoder{vals: r.Values}
+				c := s.decodeContains(&d, 0)
+				vid, path := d.int(13), d.strs(14)
+				if d.err != nil {
+					return fmt.Errorf("occurrence of %s: %w", d.str(0), d.err)
+				}
+				out = append(out, graph.Occurrence{Component: c, Path: append(path, c.ID())})
+				vids = append(vids, vid)
+			}
+		}
+		vs, err := s.loadVersions(ctx, tx, vids)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].Version = cloneVersion(vs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b graph.Occurrence) int {
+		if c := strings.Compare(a.Version.Image, b.Version.Image); c != 0 {
+			return c
+		}
+		if a.Version.Seq != b.Version.Seq {
+			if c := a.Version.OrderTime().Compare(b.Version.OrderTime()); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Version.Seq, b.Version.Seq)
+		}
+		return strings.Compare(a.Component.ID(), b.Component.ID())
+	})
+	return out, nil
+}
+
+// readRetry is read, run again (a few times) when it raced a concurrent delete.
+func (s *Store) readRetry(ctx context.Context, what string, work func(ctx context.Context, tx neo4j.ManagedTransaction) error) error {
+	var err error
+	for range 3 {
+		if err = s.read(ctx, what, work); err == nil || !isRetry(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func isRetry(err error) bool { return errors.Is(err, errRetry) }
+
+// cloneVersion returns a copy of v that shares nothing mutable with it.
+func cloneVersion(v *graph.Version) graph.Version {
+	out := *v
+	out.Source = cloneSource(v.Source)
+	out.Warnings = slices.Clone(v.Warnings)
+	if out.Warnings == nil {
+		out.Warnings = []sbom.Warning{}
+	}
+	return out
+}
+
+func cloneSource(s sbom.Source) sbom.Source {
+	s.Tools = slices.Clone(s.Tools)
+	if e := s.Envelope; e != nil {
+		c := *e
+		c.Subjects = slices.Clone(e.Subjects)
+		for i := range c.Subjects {
+			c.Subjects[i].Digest = maps.Clone(c.Subjects[i].Digest)
+		}
+		c.Signatures = slices.Clone(e.Signatures)
+		s.Envelope = &c
+	}
+	return s
+}
+
+func cloneComponent(c *sbom.Component) sbom.Component {
+	out := *c
+	out.CPEs = slices.Clone(c.CPEs)
+	out.Hashes = slices.Clone(c.Hashes)
+	return out
+}

@@ -1,0 +1,115 @@
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+)
+
+// ErrSchema is returned (wrapped) by Open when the database holds another application's data,
+// or was written by a newer sbomgraph whose schema this build does not know.
+var ErrSchema = errors.New("unusable database schema")
+
+// SchemaVersion is the version of the graph model this build reads and writes, recorded in the
+// database's (:SbomgraphMeta) node.
+const SchemaVersion = 1
+
+// metaName names the one (:SbomgraphMeta) node.
+const metaName = "sbomgraph"
+
+// schema is the model's constraints and indexes. Every statement is idempotent (IF NOT
+// EXISTS), so every server runs them at start, concurrently if need be.
+var schema = []string{
+	// One node per component identity, per package key, per image, per version.
+	`CREATE CONSTRAINT sbomgraph_component_id IF NOT EXISTS FOR (c:Component) REQUIRE c.id IS UNIQUE`,
+	`CREATE CONSTRAINT sbomgraph_package_key IF NOT EXISTS FOR (p:Package) REQUIRE p.key IS UNIQUE`,
+	`CREATE CONSTRAINT sbomgraph_image_name IF NOT EXISTS FOR (i:Image) REQUIRE i.name IS UNIQUE`,
+	`CREATE CONSTRAINT sbomgraph_version_vid IF NOT EXISTS FOR (v:Version) REQUIRE v.vid IS UNIQUE`,
+	// A version is identified by its exact (image, tag, digest); the empty string stands for
+	// a missing tag or digest, so the constraint covers every version.
+	`CREATE CONSTRAINT sbomgraph_version_ref IF NOT EXISTS FOR (v:Version) REQUIRE (v.image, v.tag, v.digest) IS UNIQUE`,
+	`CREATE CONSTRAINT sbomgraph_meta_name IF NOT EXISTS FOR (m:SbomgraphMeta) REQUIRE m.name IS UNIQUE`,
+	`CREATE INDEX sbomgraph_component_name IF NOT EXISTS FOR (c:Component) ON (c.name)`,
+	`CREATE INDEX sbomgraph_version_image IF NOT EXISTS FOR (v:Version) ON (v.image)`,
+	// A version's edges are found (to read or delete them) by its vid.
+	`CREATE INDEX sbomgraph_depends_vid IF NOT EXISTS FOR ()-[e:DEPENDS_ON]-() ON (e.vid)`,
+	`CREATE INDEX sbomgraph_holds_vid IF NOT EXISTS FOR ()-[e:HOLDS]-() ON (e.vid)`,
+}
+
+// migrate creates the schema and the counter node, and checks the recorded schema version.
+func (s *Store) migrate(ctx context.Context) error {
+	for _, q := range schema {
+		// Schema statements cannot share a transaction with writes; each runs in its own.
+		if _, err := s.write(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
+			return run(ctx, tx, q, nil)
+		}); err != nil {
+			return fmt.Errorf("schema: %s: %w", q, err)
+		}
+	}
+	if err := s.read(ctx, "await indexes", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, `CALL db.awaitIndexes(300)`, nil)
+		return err
+	}); err != nil {
+		return err
+	}
+	out, err := s.write(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := collect(ctx, tx, `OPTIONAL MATCH (m:SbomgraphMeta {name: $name}) RETURN m.schema`, map[string]any{"name": metaName})
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) == 1 && recs[0].Values[0] != nil {
+			d := decoder{vals: recs[0].Values}
+			return d.int(0), d.err
+		}
+		// A new store: the database must hold nothing else.
+		recs, err = collect(ctx, tx, `MATCH (n) WHERE NOT n:SbomgraphMeta RETURN labels(n) LIMIT 1`, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) > 0 {
+			return nil, fmt.Errorf("%w: the database holds other data (a node labelled %v) and no sbomgraph schema; use an empty database", ErrSchema, recs[0].Values[0])
+		}
+		_, err = run(ctx, tx, `MERGE (m:SbomgraphMeta {name: $name})
+			ON CREATE SET m.schema = $schema, m.seq = 0, m.ingested = 0`,
+			map[string]any{"name": metaName, "schema": SchemaVersion})
+		if err == nil {
+			s.log.Info("neo4j store created", "target", s.target, "database", s.db, "schema", SchemaVersion)
+		}
+		return int64(SchemaVersion), err
+	})
+	if err != nil {
+		return err
+	}
+	if v := out.(int64); v > SchemaVersion {
+		return fmt.Errorf("%w: schema version %d is newer than this build's %d", ErrSchema, v, SchemaVersion)
+	}
+	return nil
+}
+
+// run runs one statement and discards its records.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any) (any, error) {
+	t0 := time.Now()
+	defer func() { if Trace != nil { Trace(q, time.Since(t0)) } }()
+	res, err := tx.Run(ctx, q, params)
+	if err != nil {
+		return nil, err
+	}
+	_, err = res.Consume(ctx)
+	return nil, err
+}
+
+// collect runs one statement and returns its records.
+var Trace func(q string, d time.Duration)
+
+func collect(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any) ([]*neo4j.Record, error) {
+	t0 := time.Now()
+	defer func() { if Trace != nil { Trace(q, time.Since(t0)) } }()
+	res, err := tx.Run(ctx, q, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
