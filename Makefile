@@ -14,12 +14,8 @@ help: ## list the targets
 build: ## build bin/sbomgraph
 	$(GO) build -o $(BIN) ./cmd/sbomgraph
 
-run: build ## build, inspect the bundled sample SBOMs, and diff two releases of a sample image
-	@mkdir -p bin/samples
-	@for f in alpine-3.16.2.syft.cdx.json alpine-3.17.2.syft.cdx.xml spdx-example-2.3.spdx syft-spdx3-image.golden.spdx3.json; do \
-		gzip -dc testdata/corpus/$$f.gz > bin/samples/$$f; done
-	$(BIN) inspect bin/samples/* testdata/corpus/big/debian-app-v4.syft.spdx.json.gz
-	$(BIN) diff testdata/corpus/big/debian-app-v3.syft.cdx.json.gz testdata/corpus/big/debian-app-v4.syft.cdx.json.gz
+run: build ## start a server on a temp embedded store, ingest sample images, ask blast-radius and diff questions
+	@bash cmd/sbomgraph/demo.sh $(BIN)
 
 # The HTML report tests open the reports in headless Chromium (Debian's chromium package).
 # `make deps` installs it when missing (as root, with apt-get); SBOMGRAPH_SKIP_CHROMIUM=1 skips

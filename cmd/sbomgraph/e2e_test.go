@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -513,4 +515,75 @@ func TestEndToEndDirectory(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEndToEndTokens runs a server that requires tokens: the client's --token and
+// SBOMGRAPH_TOKEN carry them, and a missing or read-only token is refused with one clear line.
+func TestEndToEndTokens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	tokens := filepath.Join(t.TempDir(), "tokens")
+	if err := os.WriteFile(tokens, []byte("# scope per token\nreader-0123456789abcdef read ci\nwriter-0123456789abcdef write release\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--tokens", tokens)
+	file := corpusFile("alpine-3.16.2.syft.cdx.json")
+	if _, errs, code := s.run("images"); code != 1 || !strings.Contains(errs, "not authenticated") {
+		t.Errorf("images without a token: exit %d, stderr %q", code, errs)
+	}
+	if out, _, code := s.run("ingest", "--token", "reader-0123456789abcdef", file); code != 1 || !strings.Contains(out, "permission denied") {
+		t.Errorf("ingest with a read token: exit %d, stdout %q", code, out)
+	}
+	s.ok("ingest", "--token", "writer-0123456789abcdef", file)
+	s.env = append(s.env, "SBOMGRAPH_TOKEN=reader-0123456789abcdef")
+	if out := s.ok("images"); !strings.Contains(out, "alpine") {
+		t.Errorf("images with a read token:\n%s", out)
+	}
+}
+
+// TestEndToEndStream ingests an SBOM larger than one message's worth, which the client
+// streams in chunks.
+func TestEndToEndStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	s := startServer(t)
+	name := "debian-app-v3.syft.spdx.json"
+	raw := gunzip(t, corpusFile(name))
+	if len(raw) <= unaryLimit {
+		t.Fatalf("%s is %d bytes, not over the %d streaming threshold", name, len(raw), unaryLimit)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var resp []struct {
+		Version jsonVersion
+		Created bool
+	}
+	s.okJSON(&resp, "ingest", "--image", "example/debian-app", "--tag", "v3", path)
+	counts := manifestCounts(t, filepath.Join("..", "..", "testdata", "corpus", "big", "MANIFEST.tsv"))
+	if len(resp) != 1 || !resp[0].Created || resp[0].Version.Components != counts[name] {
+		t.Errorf("streamed ingest: %+v, want one created version with %d components", resp, counts[name])
+	}
+}
+
+// gunzip reads a gzip file whole.
+func gunzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -203,7 +203,7 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(tw, "edges\t%d depends-on, %d contains\n", s.GetDependsOnEdges(), s.GetContainsEdges())
 	fmt.Fprintf(tw, "ecosystems\t%s\n", countList(s.GetEcosystems(), 0))
 	fmt.Fprintf(tw, "types\t%s\n", countList(s.GetTypes(), 0))
-	fmt.Fprintf(tw, "licences\t%s\n", countList(s.GetLicenses(), 10))
+	fmt.Fprintf(tw, "licences\t%s\n", countList(s.GetLicenses(), 5))
 	fmt.Fprintf(tw, "warnings\t%d\n", len(v.GetWarnings()))
 	if err := tw.Flush(); err != nil {
 		return err
@@ -224,6 +224,9 @@ func countList(m map[string]int32, limit int) string {
 	for k, v := range m {
 		if k == "" {
 			k = "(none)"
+		}
+		if r := []rune(k); len(r) > 48 {
+			k = string(r[:45]) + "..."
 		}
 		list = append(list, kv{k, v})
 	}
