@@ -54,7 +54,8 @@ func (is *ingestService) IngestStream(stream api.IngestService_IngestStreamServe
 		return tooLarge(md, limit)
 	}
 	var buf bytes.Buffer
-	buf.Grow(int(md.GetSize()))
+	// Trust the announced size for the first 64 MiB only: more is allocated as it arrives.
+	buf.Grow(int(min(md.GetSize(), 64<<20)))
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {

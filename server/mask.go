@@ -63,6 +63,36 @@ func compileMask(m *fieldmaskpb.FieldMask, md protoreflect.MessageDescriptor) (m
 	return root, nil
 }
 
+// maskExcept returns a mask that keeps every field of md but the given paths (dotted proto
+// field names, which must exist: they are constants of this package).
+func maskExcept(md protoreflect.MessageDescriptor, paths ...string) maskTree {
+	t := maskTree{}
+	fields := md.Fields()
+	for i := range fields.Len() {
+		t[fields.Get(i).Name()] = nil
+	}
+	for _, path := range paths {
+		first, rest, nested := strings.Cut(path, ".")
+		name := protoreflect.Name(first)
+		if !nested {
+			delete(t, name)
+			continue
+		}
+		if fd := fields.ByName(name); fd != nil && fd.Message() != nil {
+			t[name] = maskExcept(fd.Message(), rest)
+		}
+	}
+	return t
+}
+
+// orDefault returns t, or def when t keeps everything (the request named no fields).
+func (t maskTree) orDefault(def maskTree) maskTree {
+	if t == nil {
+		return def
+	}
+	return t
+}
+
 // has reports whether the mask keeps the top-level field name (in whole or in part).
 func (t maskTree) has(name protoreflect.Name) bool {
 	if t == nil {

@@ -28,6 +28,16 @@ var (
 	getDesc      = (&api.GetVersionResponse{}).ProtoReflect().Descriptor()
 )
 
+// The listings' default masks leave out each version's warnings, which can number thousands
+// (one per file component without a purl in a syft SBOM) and would otherwise dominate every
+// page; a request names them in its read_mask to get them, and GetVersion always has them.
+var (
+	defaultImageMask    = maskExcept(imageDesc, "latest.warnings")
+	defaultVersionMask  = maskExcept(versionDesc, "warnings")
+	defaultMatchMask    = maskExcept(matchDesc, "version.warnings")
+	defaultTimelineMask = maskExcept(timelineDesc, "version.warnings")
+)
+
 // ListImages lists the stored images by name, a page at a time.
 func (qs *queryService) ListImages(ctx context.Context, req *api.ListImagesRequest) (*api.ListImagesResponse, error) {
 	size, err := pageSize(req.GetPageSize())
@@ -38,6 +48,7 @@ func (qs *queryService) ListImages(ctx context.Context, req *api.ListImagesReque
 	if err != nil {
 		return nil, err
 	}
+	mask = mask.orDefault(defaultImageMask)
 	fp := fingerprint("images")
 	after, more, err := decodePageToken[string](req.GetPageToken(), fp)
 	if err != nil {
@@ -74,6 +85,7 @@ func (qs *queryService) ListVersions(ctx context.Context, req *api.ListVersionsR
 	if err != nil {
 		return nil, err
 	}
+	mask = mask.orDefault(defaultVersionMask)
 	fp := fingerprint("versions", req.GetImage())
 	after, more, err := decodePageToken[versionPos](req.GetPageToken(), fp)
 	if err != nil {
@@ -167,6 +179,7 @@ func (qs *queryService) Find(ctx context.Context, req *api.FindRequest) (*api.Fi
 	if err != nil {
 		return nil, err
 	}
+	mask = mask.orDefault(defaultMatchMask)
 	q, err := convert.FindRequestFromProto(req)
 	if err != nil {
 		return nil, err
@@ -207,6 +220,7 @@ func (qs *queryService) Path(ctx context.Context, req *api.PathRequest) (*api.Pa
 	if err != nil {
 		return nil, err
 	}
+	mask = mask.orDefault(defaultMatchMask)
 	ref := convert.RefFromProto(req.GetRef())
 	if err := ref.Validate(); err != nil {
 		return nil, err
@@ -232,6 +246,7 @@ func (qs *queryService) Timeline(ctx context.Context, req *api.TimelineRequest) 
 	if err != nil {
 		return nil, err
 	}
+	mask = mask.orDefault(defaultTimelineMask)
 	fp := fingerprint("timeline", req.GetImage(), req.GetComponent())
 	after, more, err := decodePageToken[versionPos](req.GetPageToken(), fp)
 	if err != nil {

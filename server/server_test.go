@@ -177,6 +177,16 @@ func TestIngestQueryDiff(t *testing.T) {
 		if err != nil || len(all.GetVersions()) != 5 || all.GetVersions()[1].GetTag() != "1.5.0" {
 			t.Errorf("all versions: %d, %v", len(all.GetVersions()), err)
 		}
+		// By default a listing leaves out the warnings (thousands here: syft's file
+		// components have no purl) and keeps the rest; asked for, they come.
+		v := all.GetVersions()[0]
+		if len(v.GetWarnings()) != 0 || v.GetComponents() != 5053 || v.GetSource().GetDigest() == "" {
+			t.Errorf("default listing: %d warnings, %d components, source %v", len(v.GetWarnings()), v.GetComponents(), v.GetSource())
+		}
+		warned, err := c.query.ListVersions(ctx, &api.ListVersionsRequest{Image: "debian-app", PageSize: 1, ReadMask: &fieldmaskpb.FieldMask{Paths: []string{"warnings"}}})
+		if err != nil || len(warned.GetVersions()[0].GetWarnings()) != len(versions[0].GetWarnings()) {
+			t.Errorf("warnings asked for: %v", err)
+		}
 	})
 
 	t.Run("GetVersion", func(t *testing.T) {
@@ -206,6 +216,9 @@ func TestIngestQueryDiff(t *testing.T) {
 		}
 		if got := matchTags(resp.GetMatches()); !slices.Equal(got, []string{"3.0.0", "2.0.0"}) || resp.GetKind() != api.QueryKind_QUERY_KIND_NAME {
 			t.Errorf("curl in %v (%v)", got, resp.GetKind())
+		}
+		if m := resp.GetMatches()[0]; len(m.GetVersion().GetWarnings()) != 0 || m.GetVersion().GetSeq() != versions[2].GetSeq() || len(m.GetPath()) == 0 {
+			t.Errorf("default match: %d warnings, version %v, path %v", len(m.GetVersion().GetWarnings()), m.GetVersion().GetTag(), m.GetPath())
 		}
 		ranged, err := c.query.Find(ctx, &api.FindRequest{Component: "pkg:deb/debian/liblzma5", Range: "vers:deb/<5.4.1-1+deb12u2"})
 		if err != nil {

@@ -5,9 +5,6 @@ import (
 	"runtime"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
-
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	api "github.com/sbomgraph/sbomgraph/api/sbomgraph/v1"
@@ -78,39 +75,5 @@ func TestGracefulShutdown(t *testing.T) {
 	// New calls are refused.
 	if _, err := c.query.ListImages(ctx, &api.ListImagesRequest{}); err == nil {
 		t.Error("a call after shutdown was served")
-	}
-}
-
-func TestReadMask(t *testing.T) {
-	v := &api.Version{
-		Image: "app", Tag: "1", Seq: 7, Components: 3,
-		Source:   &api.Source{Format: api.Format_FORMAT_SPDX, SpecVersion: "SPDX-2.3", Tools: []string{"syft 1"}},
-		Warnings: []*api.Warning{{Code: api.WarningCode_WARNING_CODE_CYCLE, Id: "a", Message: "m"}, {Id: "b", Message: "n"}},
-	}
-	for _, tc := range []struct {
-		paths []string
-		want  *api.Version
-	}{
-		{nil, v},
-		{[]string{"tag"}, &api.Version{Tag: "1"}},
-		{[]string{"source.spec_version", "seq"}, &api.Version{Seq: 7, Source: &api.Source{SpecVersion: "SPDX-2.3"}}},
-		{[]string{"source.tools", "source"}, &api.Version{Source: v.Source}},
-		{[]string{"source", "source.tools"}, &api.Version{Source: v.Source}},
-		{[]string{"warnings.id"}, &api.Version{Warnings: []*api.Warning{{Id: "a"}, {Id: "b"}}}},
-	} {
-		mask, err := compileMask(&fieldmaskpb.FieldMask{Paths: tc.paths}, versionDesc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := proto.Clone(v).(*api.Version)
-		mask.apply(got)
-		if !proto.Equal(got, tc.want) {
-			t.Errorf("mask %v: got %v, want %v", tc.paths, got, tc.want)
-		}
-	}
-	for _, paths := range [][]string{{"nope"}, {"tag.x"}, {"source.nope"}, {""}, {"warnings..id"}} {
-		if _, err := compileMask(&fieldmaskpb.FieldMask{Paths: paths}, versionDesc); err == nil {
-			t.Errorf("mask %q accepted", paths)
-		}
 	}
 }

@@ -27,7 +27,7 @@ const defaultListen = "127.0.0.1:7600"
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "serve", "[--listen ADDR] [--store PATH|neo4j://...] [flags]")
 	listen := fs.String("listen", defaultListen, "address to listen on, HOST:PORT")
-	storeSpec := fs.String("store", "", "the store: a SQLite file path, or a neo4j://, neo4j+s:// or bolt:// URI (default $XDG_DATA_HOME/sbomgraph/sbomgraph.db, or ~/.local/share/sbomgraph/sbomgraph.db)")
+	storeSpec := fs.String("store", "", "the store: a SQLite file path, or a neo4j://, neo4j+s:// or bolt:// URI with credentials in SBOMGRAPH_NEO4J_USER and _PASSWORD (default $XDG_DATA_HOME/sbomgraph/sbomgraph.db, or ~/.local/share/sbomgraph/sbomgraph.db)")
 	tokensFile := fs.String("tokens", "", "require bearer tokens from this file: one `TOKEN SCOPE [NAME]` per line, SCOPE read or write")
 	certFile := fs.String("tls-cert", "", "serve TLS with this PEM certificate (with --tls-key)")
 	keyFile := fs.String("tls-key", "", "the PEM private key of --tls-cert")
@@ -35,7 +35,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	insecure := fs.Bool("insecure", false, "allow listening on a non-loopback address without authentication or TLS")
 	maxSBOM := fs.Int64("max-sbom-bytes", sbom.DefaultLimits.MaxBytes, "largest SBOM accepted, as sent and after decompression")
 	maxMsg := fs.Int("max-message-bytes", apiserver.DefaultMaxMessageBytes, "largest gRPC message received or sent (larger SBOMs are streamed in chunks)")
-	timeout := fs.Duration("timeout", apiserver.DefaultTimeout, "deadline of each call")
+	timeout := fs.Duration("timeout", apiserver.DefaultTimeout, "deadline of each call that has no earlier one (negative: none)")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long calls in progress may finish after SIGINT or SIGTERM")
 	ingests := fs.Int("max-concurrent-ingests", runtime.GOMAXPROCS(0), "SBOMs decoded and stored at once; more wait")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -90,7 +90,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	store, err := openStore(ctx, spec, log)
+	store, err := openStore(ctx, spec, e.getenv, log)
 	if err != nil {
 		return err
 	}
@@ -192,11 +192,12 @@ func defaultStorePath(getenv func(string) string) (string, error) {
 }
 
 // openStore opens the store --store names: a Neo4j URI (neo4j://, neo4j+s://, neo4j+ssc://,
-// bolt://, bolt+s://, bolt+ssc://) opens graph/neo4j through openNeo4j; anything else is the
-// path of a SQLite file (graph/sqlite), created, with its directory, when it does not exist.
-func openStore(ctx context.Context, spec string, log *slog.Logger) (graph.Store, error) {
+// bolt://, bolt+s://, bolt+ssc://) opens graph/neo4j through openNeo4j, with credentials from
+// the environment (SBOMGRAPH_NEO4J_USER, ...); anything else is the path of a SQLite file
+// (graph/sqlite), created, with its directory, when it does not exist.
+func openStore(ctx context.Context, spec string, getenv func(string) string, log *slog.Logger) (graph.Store, error) {
 	if isNeo4jURI(spec) {
-		return openNeo4j(ctx, spec, log)
+		return openNeo4j(ctx, spec, getenv, log)
 	}
 	if dir := filepath.Dir(spec); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -223,12 +224,20 @@ func isNeo4jURI(spec string) bool {
 	return false
 }
 
-// openNeo4j opens the Neo4j backend (graph/neo4j) at uri.
+// openNeo4j opens the Neo4j backend (graph/neo4j) at uri, with the credentials and database
+// from the environment (getenv).
 //
-// HOOK (for the lead): graph/neo4j is being written; once it lands, replace this body with
-// its constructor, e.g. `return neo4j.Open(ctx, uri, neo4j.WithLogger(log))`. Until then a
-// Neo4j --store is refused with this error.
-var openNeo4j = func(ctx context.Context, uri string, log *slog.Logger) (graph.Store, error) {
+// HOOK (for the lead): replace this body, once graph/neo4j is to be built in, with
+//
+//	cfg, err := neo4j.ConfigFromEnv(uri, getenv)
+//	if err != nil {
+//		return nil, err
+//	}
+//	cfg.Log = log
+//	return neo4j.Open(ctx, cfg)
+//
+// Until then a Neo4j --store is refused with this error.
+var openNeo4j = func(ctx context.Context, uri string, getenv func(string) string, log *slog.Logger) (graph.Store, error) {
 	return nil, errors.New("neo4j backend not built in yet")
 }
 

@@ -44,7 +44,9 @@ const (
 //
 // A read_mask, where a request has one, selects the fields returned for each item (paths are
 // proto field names relative to the item, e.g. "version.image" and "component.purl" for a
-// Match); unset, every field is returned.
+// Match). Unset, every field is returned but the versions' warnings, which can number
+// thousands per version: name them ("warnings", "version.warnings") to get them. GetVersion
+// returns them by default.
 type QueryServiceClient interface {
 	// ListImages lists the stored images, by name.
 	ListImages(ctx context.Context, in *ListImagesRequest, opts ...grpc.CallOption) (*ListImagesResponse, error)
@@ -154,7 +156,9 @@ func (c *queryServiceClient) Timeline(ctx context.Context, in *TimelineRequest, 
 //
 // A read_mask, where a request has one, selects the fields returned for each item (paths are
 // proto field names relative to the item, e.g. "version.image" and "component.purl" for a
-// Match); unset, every field is returned.
+// Match). Unset, every field is returned but the versions' warnings, which can number
+// thousands per version: name them ("warnings", "version.warnings") to get them. GetVersion
+// returns them by default.
 type QueryServiceServer interface {
 	// ListImages lists the stored images, by name.
 	ListImages(context.Context, *ListImagesRequest) (*ListImagesResponse, error)
