@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/neo4j"
 	"github.com/sbomgraph/sbomgraph/graph/sqlite"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 	apiserver "github.com/sbomgraph/sbomgraph/server"
@@ -212,33 +212,22 @@ func openStore(ctx context.Context, spec string, getenv func(string) string, log
 }
 
 // isNeo4jURI reports whether spec names a Neo4j server rather than a file.
-func isNeo4jURI(spec string) bool {
-	scheme, _, ok := strings.Cut(spec, "://")
-	if !ok {
-		return false
-	}
-	switch strings.ToLower(scheme) {
-	case "neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc":
-		return true
-	}
-	return false
-}
+func isNeo4jURI(spec string) bool { return neo4j.IsURI(spec) }
 
 // openNeo4j opens the Neo4j backend (graph/neo4j) at uri, with the credentials and database
-// from the environment (getenv).
-//
-// HOOK (for the lead): replace this body, once graph/neo4j is to be built in, with
-//
-//	cfg, err := neo4j.ConfigFromEnv(uri, getenv)
-//	if err != nil {
-//		return nil, err
-//	}
-//	cfg.Log = log
-//	return neo4j.Open(ctx, cfg)
-//
-// Until then a Neo4j --store is refused with this error.
-var openNeo4j = func(ctx context.Context, uri string, getenv func(string) string, log *slog.Logger) (graph.Store, error) {
-	return nil, errors.New("neo4j backend not built in yet")
+// from the environment (getenv): SBOMGRAPH_NEO4J_USER, SBOMGRAPH_NEO4J_PASSWORD or
+// SBOMGRAPH_NEO4J_PASSWORD_FILE, SBOMGRAPH_NEO4J_DATABASE.
+func openNeo4j(ctx context.Context, uri string, getenv func(string) string, log *slog.Logger) (graph.Store, error) {
+	cfg, err := neo4j.ConfigFromEnv(uri, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", redact(uri), err)
+	}
+	cfg.Log = log
+	s, err := neo4j.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", redact(uri), err)
+	}
+	return s, nil
 }
 
 // redact hides a password in a store URI, for the log.

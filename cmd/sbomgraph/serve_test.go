@@ -184,7 +184,7 @@ func TestServeRefuses(t *testing.T) {
 		{[]string{"--tls-cert", "c.pem"}, 2, "--tls-cert and --tls-key go together"},
 		{[]string{"--client-ca", "ca.pem"}, 2, "--client-ca needs --tls-cert"},
 		{[]string{"--tokens", filepath.Join(dir, "missing")}, 1, "token file"},
-		{[]string{"--store", "neo4j://db.example:7687"}, 1, "neo4j backend not built in yet"},
+		{[]string{"--store", "neo4j://127.0.0.1:1"}, 1, "store neo4j://127.0.0.1:1: open neo4j store at neo4j://127.0.0.1:1: store unavailable"},
 		{[]string{"--log-format", "xml"}, 2, "--log-format"},
 		{[]string{"--max-sbom-bytes", "0"}, 2, "must be positive"},
 		{[]string{"extra"}, 2, "unexpected arguments"},
