@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # Packages with a FuzzDecode (or other Fuzz*) target, fuzzed one at a time by `make fuzz`.
 FUZZ_PKGS := $(shell grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './bin/*') 2>/dev/null | xargs -r -n1 dirname | sort -u)
 
-.PHONY: help build run deps test lint generate generate-check fuzz bench clean
+.PHONY: help build run deps test lint generate generate-check fuzz bench clean neo4j-up neo4j-down
 
 help: ## list the targets
 	@grep -E '^[a-z][a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -31,8 +31,8 @@ deps: ## install Debian's chromium for the HTML report tests, if missing (root, 
 			"(or set SBOMGRAPH_SKIP_CHROMIUM=1 to skip the browser tests)" >&2; exit 1; \
 	fi
 
-test: deps ## run every test (unit, corpus, golden, HTML in headless Chromium), then a short fuzz pass
-	$(GO) test ./...
+test: deps ## run every test (unit, corpus, golden, HTML in headless Chromium, Neo4j), then a short fuzz pass
+	bash $(NEO4J_SH) with $(GO) test ./...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 lint: generate-check ## gofmt, go vet, buf lint and buf format, and api/ up to date with proto/
@@ -51,6 +51,17 @@ generate-check: ## fail when api/ differs from what `make generate` would write
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GO) tool buf generate -o "$$tmp" && \
 	if ! diff -r api "$$tmp/api"; then echo "api/ is not what proto/ generates: run 'make generate'"; exit 1; fi
+
+# A local Neo4j 5.26 for graph/neo4j's tests and benchmarks (graph/neo4j/server/neo4j.sh): the
+# jars come from Maven Central once, the server's address and password land in bin/neo4j/env.
+# `make test` starts one for the tests and stops it after them (or uses SBOMGRAPH_NEO4J_URI).
+NEO4J_SH := graph/neo4j/server/neo4j.sh
+
+neo4j-up: ## start a local Neo4j for the tests and benchmarks (settings: bin/neo4j/env)
+	bash $(NEO4J_SH) up
+
+neo4j-down: ## stop the local Neo4j and remove its data
+	bash $(NEO4J_SH) down
 
 fuzz: ## run each Fuzz target for FUZZTIME (default 10s)
 	@set -e; for p in $(FUZZ_PKGS); do \

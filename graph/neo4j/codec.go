@@ -1,9 +1,12 @@
 package neo4j
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -107,52 +110,73 @@ func (s *Store) containsProps(id string, c *sbom.Component) map[string]any {
 	return props
 }
 
-// variantOf encodes a node's component for the variants list of its identity's CONTAINS
-// relationship: "" when it carries the same fields as the representative node (rep, already
-// encoded), its JSON otherwise.
-func variantOf(c *sbom.Component, rep []byte) (string, error) {
-	v := *c
-	v.LocalID, v.Metadata = "", false
-	data, err := json.Marshal(&v)
+// storedDoc is what a Version node's doc property holds: the document's nodes (every
+// component entry as written, in order, duplicates kept) and edges, so Document reads one
+// property instead of walking thousands of relationships. The graph itself (CONTAINS and the
+// edge relationships) serves the queries.
+type storedDoc struct {
+	Components []sbom.Component `json:"c"`
+	Edges      [][3]int         `json:"e"`
+	Root       int              `json:"r"`
+}
+
+// maxDocBytes bounds what decodeDoc inflates, against a corrupt or hostile property.
+const maxDocBytes = 1 << 31
+
+// encodeDoc returns the doc property of a version: storedDoc as JSON, deflated.
+func encodeDoc(doc *sbom.Document) ([]byte, error) {
+	sd := storedDoc{Components: doc.Components, Edges: make([][3]int, len(doc.Edges)), Root: doc.Root}
+	for i, e := range doc.Edges {
+		sd.Edges[i] = [3]int{e.From, e.To, int(e.Kind)}
+	}
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, flate.BestSpeed)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if string(data) == string(rep) {
-		return "", nil
+	if err := json.NewEncoder(w).Encode(&sd); err != nil {
+		return nil, err
 	}
-	return string(data), nil
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
-func representative(c *sbom.Component) []byte {
-	v := *c
-	v.LocalID, v.Metadata = "", false
-	data, _ := json.Marshal(&v)
-	return data
-}
-
-// Local-id encoding in a CONTAINS relationship's locals list: "" for none, "=" for a local id
-// equal to the component identity (CycloneDX bom-refs often are the purl), "+" and the id
-// otherwise.
-func encodeLocal(local, id string) string {
-	switch local {
-	case "":
-		return ""
-	case id:
-		return "="
+// decodeDoc reads a doc property written by encodeDoc into a Document (without source,
+// subject and warnings), checking every index.
+func decodeDoc(data []byte) (*sbom.Document, error) {
+	r := flate.NewReader(bytes.NewReader(data))
+	defer r.Close()
+	var sd storedDoc
+	dec := json.NewDecoder(io.LimitReader(r, maxDocBytes))
+	if err := dec.Decode(&sd); err != nil {
+		return nil, fmt.Errorf("document: %w: %v", errCorrupt, err)
 	}
-	return "+" + local
-}
-
-func decodeLocal(s, id string) (string, error) {
-	switch {
-	case s == "":
-		return "", nil
-	case s == "=":
-		return id, nil
-	case s[0] == '+':
-		return s[1:], nil
+	n := len(sd.Components)
+	if sd.Root < -1 || sd.Root >= n {
+		return nil, fmt.Errorf("document root %d of %d components: %w", sd.Root, n, errCorrupt)
 	}
-	return "", fmt.Errorf("local id %q: %w", s, errCorrupt)
+	doc := &sbom.Document{Components: sd.Components, Edges: make([]sbom.Edge, len(sd.Edges)), Root: sd.Root}
+	if doc.Components == nil {
+		doc.Components = []sbom.Component{}
+	}
+	for i, e := range sd.Edges {
+		if e[0] < 0 || e[0] >= n || e[1] < 0 || e[1] >= n || e[2] < 0 || e[2] > 255 {
+			return nil, fmt.Errorf("document edge %v of %d components: %w", e, n, errCorrupt)
+		}
+		doc.Edges[i] = sbom.Edge{From: e[0], To: e[1], Kind: sbom.EdgeKind(e[2])}
+	}
+	for i := range doc.Components {
+		c := &doc.Components[i]
+		if len(c.CPEs) == 0 {
+			c.CPEs = nil
+		}
+		if len(c.Hashes) == 0 {
+			c.Hashes = nil
+		}
+	}
+	return doc, nil
 }
 
 // decoder reads a record's values by position, remembering the first error. A missing
@@ -210,6 +234,17 @@ func (d *decoder) index(i int, n int) int {
 		return 0
 	}
 	return int(x)
+}
+
+func (d *decoder) bytes(i int) []byte {
+	switch v := d.val(i).(type) {
+	case nil:
+		return nil
+	case []byte:
+		return v
+	}
+	d.fail(i, "bytes")
+	return nil
 }
 
 func (d *decoder) bool(i int) bool {

@@ -159,16 +159,38 @@ func TestDecoder(t *testing.T) {
 	}
 }
 
-func TestLocalIDs(t *testing.T) {
-	const id = "pkg:npm/a@1"
-	for _, local := range []string{"", id, "SPDXRef-a", "=", "+x", "pkg:npm/a@2"} {
-		got, err := decodeLocal(encodeLocal(local, id), id)
-		if err != nil || got != local {
-			t.Errorf("local id %q came back as %q, %v", local, got, err)
+func TestDocRoundTrip(t *testing.T) {
+	doc := &sbom.Document{Root: 0, Components: []sbom.Component{
+		{LocalID: "root", Type: "container", Key: "content:container//app", Name: "app", Metadata: true},
+		{LocalID: "a", Purl: "pkg:npm/a@1", Key: "pkg:npm/a", Name: "a", Version: "1", Licenses: "MIT",
+			Hashes: []sbom.Hash{{Algorithm: "SHA-1", Value: "ab"}}, CPEs: []string{"cpe:x", ""}},
+		{LocalID: "a-again", Purl: "pkg:npm/a@1", Key: "pkg:npm/a", Name: "A", Version: "1", Licenses: "ISC"},
+	}, Edges: []sbom.Edge{{From: 0, To: 1, Kind: sbom.Contains}, {From: 1, To: 2, Kind: sbom.DependsOn}, {From: 2, To: 2, Kind: 9}}}
+	data, err := encodeDoc(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeDoc(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := json.Marshal(doc)
+	g, _ := json.Marshal(got)
+	if string(w) != string(g) {
+		t.Errorf("round trip\n got %s\nwant %s", g, w)
+	}
+	bad := []*sbom.Document{
+		{Root: 5, Components: doc.Components},
+		{Root: -1, Components: doc.Components, Edges: []sbom.Edge{{From: 0, To: 3}}},
+	}
+	for _, b := range bad {
+		data, _ := encodeDoc(b)
+		if _, err := decodeDoc(data); !errors.Is(err, errCorrupt) {
+			t.Errorf("decodeDoc of %+v = %v, want errCorrupt", b, err)
 		}
 	}
-	if _, err := decodeLocal("x", id); !errors.Is(err, errCorrupt) {
-		t.Errorf("decodeLocal of a bad entry = %v", err)
+	if _, err := decodeDoc([]byte("not deflate")); !errors.Is(err, errCorrupt) {
+		t.Errorf("decodeDoc of garbage = %v", err)
 	}
 }
 
@@ -236,6 +258,8 @@ func TestPrepareInvalid(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte("pkg:npm/a@1\x00x"), int64(3), true)
 	f.Add([]byte("{\"source\":{}}"), int64(-1), false)
+	doc, _ := encodeDoc(&sbom.Document{Root: -1, Components: []sbom.Component{{Key: "k"}}, Edges: []sbom.Edge{{From: 0, To: 0, Kind: 1}}})
+	f.Add(doc, int64(0), false)
 	s := &Store{baselines: newCache[string, baseline](16)}
 	f.Fuzz(func(t *testing.T, data []byte, n int64, b bool) {
 		str := string(data)
@@ -254,7 +278,7 @@ func FuzzDecode(f *testing.F) {
 		decodeComponent(&d)
 		d = decoder{vals: append(vals[:12:12], str)}
 		decodeVersion(&d)
-		decodeLocal(str, "pkg:npm/a@1")
+		decodeDoc(data)
 		d = decoder{vals: vals}
 		d.index(2, int(n%100))
 	})

@@ -4,10 +4,10 @@
 //
 // The graph, in Cypher terms (schema.go creates its constraints and indexes):
 //
-//	(:Image {name})-[:HAS]->(:Version {vid, image, tag, digest, seq, ingested, ...})
-//	(:Version)-[:CONTAINS {direct, path, nodes, licenses, hashAlgs, ...}]->(:Component {id, key, ...})
+//	(:Image {name})-[:HAS]->(:Version {vid, image, tag, digest, seq, ingested, meta, doc, ...})
+//	(:Version)-[:CONTAINS {direct, path, licenses, hashAlgs, ...}]->(:Component {id, key, ...})
 //	(:Component)-[:OF]->(:Package {key})
-//	(:Component)-[:DEPENDS_ON|HOLDS {vid, from, to}]->(:Component)
+//	(:Component)-[:DEPENDS_ON|HOLDS {vid}]->(:Component)
 //	(:SbomgraphMeta {name, schema, seq, ingested})
 //
 // A Component is one identity (sbom.Component.ID), shared by every version that contains it;
@@ -16,12 +16,16 @@
 //
 // CONTAINS is the containment of one identity in one version: whether it is direct, its
 // shortest path from the top of the document (computed at ingest by graph.Forest, as the
-// embedded store does, so both answer alike), the licences, hashes, supplier, CPEs and
-// spellings that document gave it, and which document nodes (in document order, with their
-// local ids) carry it, so a version's Document reads back exactly as it was put.
+// embedded store does, so both answer alike), and the licences, hashes, supplier, CPEs and
+// spellings that document gave it. Find, path and timeline answers come from these.
 //
 // DEPENDS_ON and HOLDS are a version's dependency edges (sbom.DependsOn and sbom.Contains)
-// between the components of its document nodes, tagged with the version's vid.
+// between its components, tagged with the version's vid, for Cypher traversals of one
+// version's dependency graph.
+//
+// A Version's doc property keeps the document itself (every node as written, in order,
+// duplicates included, and the edges between nodes; see encodeDoc), so Document, and the
+// release diff built on it, read one property however large the version.
 //
 // Version.seq and Version.ingested come from one counter node, updated as the last step of
 // every Put, so they grow strictly across every server that writes the database.
@@ -49,6 +53,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
 var _ graph.Store = (*Store)(nil)
@@ -75,6 +80,10 @@ type Config struct {
 	// CacheSize bounds the in-process cache of version records (default 100,000). Version
 	// records never change once written, so the cache is safe with many servers.
 	CacheSize int
+	// DocumentCache bounds the in-process cache of decoded documents, which serves repeated
+	// reads and diffs of the same versions (default 32 documents; a 5,000-component document
+	// takes a few megabytes). Documents never change once written either.
+	DocumentCache int
 	// Log receives the store's rare notices (schema created). Nil discards them.
 	Log *slog.Logger
 }
@@ -164,7 +173,14 @@ type Store struct {
 	versions *cache[int64, *graph.Version]
 	// baselines caches what a canonical purl says about its component (see baseline).
 	baselines *cache[string, baseline]
-	closed    atomic.Bool
+	// docs caches decoded documents by vid: like version records, they never change.
+	docs *cache[int64, *sbom.Document]
+	// images holds the version lists Occurrences read, for Versions (see snapshotTTL); writes
+	// counts this store's committed writes, so a read that overlapped one keeps nothing.
+	images *cache[string, imageSnapshot]
+	snapMu sync.Mutex
+	writes atomic.Int64
+	closed atomic.Bool
 }
 
 // Open connects to the database cfg names, checks that it answers, and creates the schema
@@ -192,6 +208,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 100_000
 	}
+	if cfg.DocumentCache <= 0 {
+		cfg.DocumentCache = 32
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -217,6 +236,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		target:    target,
 		versions:  newCache[int64, *graph.Version](cfg.CacheSize),
 		baselines: newCache[string, baseline](4 * cfg.CacheSize),
+		images:    newCache[string, imageSnapshot](cfg.CacheSize / 10),
+		docs:      newCache[int64, *sbom.Document](cfg.DocumentCache),
 	}
 	if err := driver.VerifyConnectivity(ctx); err != nil {
 		driver.Close(context.WithoutCancel(ctx))
@@ -400,14 +421,7 @@ func unavailable(err error) bool {
 			nerr.Code == "Neo.ClientError.Database.DatabaseNotFound" ||
 			strings.HasPrefix(nerr.Code, "Neo.TransientError.")
 	}
-	var uerr *neo4j.UsageError
-	if errors.As(err, &uerr) && strings.Contains(strings.ToLower(uerr.Message), "closed") {
-		return true
-	}
-	// Errors the driver's connection pool returns without an exported type.
-	msg := err.Error()
-	return strings.Contains(msg, "Timeout while waiting for connection") || strings.Contains(msg, "Pool closed") ||
-		strings.Contains(msg, "could not find any servers")
+	return false
 }
 
 // cache is a bounded concurrent map. When full it forgets an arbitrary half of its entries:

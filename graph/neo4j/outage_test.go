@@ -62,8 +62,8 @@ func privateServer(t *testing.T) (func(cmd string), neo4j.Config) {
 func TestOutage(t *testing.T) {
 	ctl, cfg := privateServer(t)
 	ctx := context.Background()
-	cfg.RetryTime = 2 * time.Second
-	cfg.ConnectTimeout = time.Second
+	cfg.RetryTime = time.Second
+	cfg.ConnectTimeout = 500 * time.Millisecond
 	s, err := neo4j.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -29,8 +28,9 @@ type prepared struct {
 	props  map[string]any // the Version node's properties, but for vid, seq, ingested, orderTime
 	comps  []any          // one row per identity: id, key, props (of a new Component), rel (CONTAINS)
 	ids    []string       // the identities, in the order of comps
-	deps   []any          // DEPENDS_ON edges: a, b (identities), from, to (node indexes), kind when not DependsOn
-	holds  []any          // HOLDS edges (sbom.Contains), likewise
+	nodes  []string       // the identity of every node
+	blob   []byte         // the document's nodes and edges (see encodeDoc)
+	edges  []edgeRow      // the edges
 	// created is the version's creation time in Unix nanoseconds, when known.
 	created *int64
 	entries int
@@ -85,78 +85,32 @@ func (s *Store) prepare(doc *sbom.Document, opts graph.PutOptions) (*prepared, e
 		p.digest = "sha256:" + hex.EncodeToString(sum[:])
 	}
 
+	if p.blob, err = encodeDoc(doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
+	}
+
 	forest := graph.ShortestPaths(doc)
 	placements := forest.Placements(doc)
-	slot := make(map[string]int, len(placements))
-	for k, pl := range placements {
-		slot[pl.ID] = k
-	}
-	// Every node of an identity, in document order, with its local id and, when it differs
-	// from the representative node, its own fields.
-	nodes := make([][]int64, len(placements))
-	for i := range doc.Components {
-		k := slot[ids[i]]
-		nodes[k] = append(nodes[k], int64(i))
-	}
-	var metaNodes []int64
-	for i := range doc.Components {
-		if doc.Components[i].Metadata {
-			metaNodes = append(metaNodes, int64(i))
-		}
-	}
 	p.comps = make([]any, len(placements))
 	p.ids = make([]string, len(placements))
 	for k, pl := range placements {
 		rep := &doc.Components[pl.Node]
 		rel := s.containsProps(pl.ID, rep)
-		if os.Getenv("XSLIM") != "" {
-			rel = map[string]any{}
-		}
-		rel["nodes"] = nodes[k]
 		rel["direct"] = len(pl.Path) == 1
-		path := make([]string, len(pl.Path)-1)
-		for j, i := range pl.Path[:len(pl.Path)-1] {
-			path[j] = ids[i]
-		}
-		if len(path) > 0 {
+		if len(pl.Path) > 1 {
+			path := make([]string, len(pl.Path)-1)
+			for j, i := range pl.Path[:len(pl.Path)-1] {
+				path[j] = ids[i]
+			}
 			rel["path"] = path
-		}
-		locals := make([]string, len(nodes[k]))
-		anyLocal := false
-		for j, i := range nodes[k] {
-			locals[j] = encodeLocal(doc.Components[i].LocalID, pl.ID)
-			anyLocal = anyLocal || locals[j] != ""
-		}
-		if anyLocal {
-			rel["locals"] = locals
-		}
-		if len(nodes[k]) > 1 {
-			enc := representative(rep)
-			variants := make([]string, len(nodes[k]))
-			anyVariant := false
-			for j, i := range nodes[k] {
-				if variants[j], err = variantOf(&doc.Components[i], enc); err != nil {
-					return nil, fmt.Errorf("%w: component %d: %v", graph.ErrInvalid, i, err)
-				}
-				anyVariant = anyVariant || variants[j] != ""
-			}
-			if anyVariant {
-				rel["variants"] = variants
-			}
 		}
 		p.ids[k] = pl.ID
 		p.comps[k] = map[string]any{"id": pl.ID, "key": rep.Key, "props": componentProps(pl.ID, rep), "rel": rel}
 	}
-	for _, e := range doc.Edges {
-		row := map[string]any{"a": ids[e.From], "b": ids[e.To], "from": int64(e.From), "to": int64(e.To)}
-		if e.Kind == sbom.Contains {
-			p.holds = append(p.holds, row)
-			continue
-		}
-		if e.Kind != sbom.DependsOn {
-			row["kind"] = int64(e.Kind)
-		}
-		p.deps = append(p.deps, row)
+	p.nodes = ids
+	p.edges = make([]edgeRow, len(doc.Edges))
+	for i, e := range doc.Edges {
+		p.edges[i] = edgeRow{from: e.From, to: e.To, kind: e.Kind}
 	}
 
 	created := opts.Created
@@ -172,15 +126,18 @@ func (s *Store) prepare(doc *sbom.Document, opts graph.PutOptions) (*prepared, e
 	p.props = map[string]any{
 		"sbomDigest": p.digest, "basis": string(basis),
 		"components": int64(p.entries), "unique": int64(p.unique), "edges": int64(len(doc.Edges)),
-		"root": int64(doc.Root), "nodeCount": int64(n), "meta": string(meta),
+		"meta": string(meta), "doc": p.blob,
 	}
 	if p.created != nil {
 		p.props["created"] = *p.created
 	}
-	if len(metaNodes) > 0 {
-		p.props["metaNodes"] = metaNodes
-	}
 	return p, nil
+}
+
+// edgeRow is one edge of a prepared document: its node indexes and kind.
+type edgeRow struct {
+	from, to int
+	kind     sbom.EdgeKind
 }
 
 func edgeCompare(a, b sbom.Edge) int {
@@ -230,9 +187,13 @@ func (s *Store) Put(ctx context.Context, ref graph.Ref, doc *sbom.Document, opts
 		return s.put(ctx, tx, ref, p, opts)
 	})
 	if err != nil {
+		s.wrote(ref.Image) // it may have committed after all
 		return graph.Version{}, false, fmt.Errorf("put %s: %w", ref, err)
 	}
 	r := out.(*putResult)
+	if r.created {
+		s.wrote(ref.Image)
+	}
 	return cloneVersion(r.v), r.created, nil
 }
 
@@ -273,43 +234,55 @@ func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.
 	}
 	// Components and containment: a new identity gets its node (MERGE: a concurrent Put may
 	// create the same one) and its package; every identity gets its CONTAINS relationship.
+	// The statement returns each component's element id, so the edges need no index lookups.
+	elems := make(map[string]string, len(p.comps))
 	for start := 0; start < len(p.comps); start += batchRows {
 		rows := p.comps[start:min(len(p.comps), start+batchRows)]
-		if _, err := run(ctx, tx, `MATCH (v:Version {vid: $vid})
+		recs, err := collect(ctx, tx, `MATCH (v:Version {vid: $vid})
 			UNWIND $rows AS row
 			MERGE (c:Component {id: row.id})
 			  ON CREATE SET c += row.props, c.fresh = $vid
 			CREATE (v)-[r:CONTAINS]->(c)
 			SET r = row.rel
-			WITH c, row WHERE c.fresh = $vid
-			REMOVE c.fresh
-			MERGE (k:Package {key: row.key})
-			MERGE (c)-[:OF]->(k)`, map[string]any{"vid": vid, "rows": rows}); err != nil {
+			FOREACH (_ IN CASE WHEN c.fresh = $vid THEN [1] ELSE [] END |
+			  REMOVE c.fresh
+			  MERGE (k:Package {key: row.key})
+			  MERGE (c)-[:OF]->(k))
+			RETURN row.id, elementId(c)`, map[string]any{"vid": vid, "rows": rows})
+		if err != nil {
 			return nil, err
 		}
-	}
-	for _, edges := range []struct {
-		rows []any
-		typ  string
-	}{} {
-		_ = edges
-	}
-	if os.Getenv("XNOEDGES") != "" {
-		p.deps, p.holds = nil, nil
-	}
-	for _, edges := range []struct {
-		rows []any
-		typ  string
-	}{{p.deps, "DEPENDS_ON"}, {p.holds, "HOLDS"}} {
-		for start := 0; start < len(edges.rows); start += batchRows {
-			rows := edges.rows[start:min(len(edges.rows), start+batchRows)]
-			if _, err := run(ctx, tx, `UNWIND $rows AS e
-				MATCH (a:Component {id: e.a})
-				MATCH (b:Component {id: e.b})
-				CREATE (a)-[r:`+edges.typ+` {vid: $vid, from: e.from, to: e.to}]->(b)
-				SET r.kind = e.kind`, map[string]any{"vid": vid, "rows": rows}); err != nil {
-				return nil, err
+		for _, r := range recs {
+			d := decoder{vals: r.Values}
+			elems[d.str(0)] = d.str(1)
+			if d.err != nil {
+				return nil, d.err
 			}
+		}
+	}
+	// The version's edges, DEPENDS_ON or HOLDS by kind, between the components' nodes.
+	edges := make([]any, len(p.edges))
+	for i, e := range p.edges {
+		a, b := elems[p.nodes[e.from]], elems[p.nodes[e.to]]
+		if a == "" || b == "" {
+			return nil, fmt.Errorf("edge %d names a component the version does not contain: %w", i, errCorrupt)
+		}
+		row := map[string]any{"a": a, "b": b, "holds": e.kind == sbom.Contains}
+		if e.kind != sbom.DependsOn && e.kind != sbom.Contains {
+			row["kind"] = int64(e.kind)
+		}
+		edges[i] = row
+	}
+	for start := 0; start < len(edges); start += batchRows {
+		if _, err := run(ctx, tx, `UNWIND $rows AS e
+			MATCH (a) WHERE elementId(a) = e.a
+			MATCH (b) WHERE elementId(b) = e.b
+			FOREACH (_ IN CASE WHEN e.holds THEN [1] ELSE [] END |
+			  CREATE (a)-[:HOLDS {vid: $vid}]->(b))
+			FOREACH (_ IN CASE WHEN e.holds THEN [] ELSE [1] END |
+			  CREATE (a)-[:DEPENDS_ON {vid: $vid, kind: e.kind}]->(b))`,
+			map[string]any{"vid": vid, "rows": edges[start:min(len(edges), start+batchRows)]}); err != nil {
+			return nil, err
 		}
 	}
 	if len(stale) > 0 {
@@ -351,7 +324,7 @@ func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.
 		v.OrderBasis, v.Created = graph.OrderCreated, time.Unix(0, *p.created).UTC()
 	}
 	cached := cloneVersion(v)
-	// Cached only once committed: a rolled-back vid is never read, and vids are not reused.
+	// Cached before the commit: should it fail, no node bears the vid, so nothing reads it.
 	s.versions.put(vid, &cached)
 	return &putResult{v: v, created: true}, nil
 }
@@ -390,6 +363,7 @@ func (s *Store) Delete(ctx context.Context, ref graph.Ref) error {
 		}
 		return nil, reclaim(ctx, tx, stale)
 	})
+	s.wrote(ref.Image)
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", ref, err)
 	}

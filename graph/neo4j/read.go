@@ -3,12 +3,12 @@ package neo4j
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sbomgraph/sbomgraph/graph"
@@ -105,10 +105,17 @@ func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
 }
 
 // Versions lists image's versions in order (see graph.Version.Before), the name normalised
-// first (graph.NormalizeImage). Errors wrap
+// first (graph.NormalizeImage). Right after an Occurrences call that found the image, it
+// answers from the version list that call read (for up to a second, and never across a write
+// of this store), so graph/query's Find, which asks for the versions of every image it
+// matched, costs no round trip per image; a version another server put in that second may
+// show a moment later. Errors wrap
 // graph.ErrNotFound (no version of that image), graph.ErrUnavailable, or are the context's.
 func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, error) {
 	image = graph.NormalizeImage(image)
+	if out, ok := s.snapshot(image); ok {
+		return out, s.check(ctx)
+	}
 	var out []graph.Version
 	err := s.readRetry(ctx, "versions of "+image, func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		recs, err := collect(ctx, tx, `MATCH (v:Version {image: $image}) RETURN v.vid`, map[string]any{"image": image})
@@ -138,7 +145,12 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(a, b graph.Version) int {
+	sortVersions(out)
+	return out, nil
+}
+
+func sortVersions(vs []graph.Version) {
+	slices.SortStableFunc(vs, func(a, b graph.Version) int {
 		switch {
 		case a.Before(&b):
 			return -1
@@ -147,7 +159,85 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 		}
 		return 0
 	})
-	return out, nil
+}
+
+// snapshotTTL is how long the version list of an image that an Occurrences call read answers
+// Versions on this server without asking Neo4j again.
+const snapshotTTL = time.Second
+
+// imageSnapshot is the vids of an image's versions, as one read transaction saw them.
+type imageSnapshot struct {
+	vids []int64
+	at   time.Time
+}
+
+// snapshot answers Versions from a fresh snapshot whose versions are all cached.
+func (s *Store) snapshot(image string) ([]graph.Version, bool) {
+	snap, ok := s.images.get(image)
+	if !ok || time.Since(snap.at) > snapshotTTL {
+		return nil, false
+	}
+	out := make([]graph.Version, len(snap.vids))
+	for i, vid := range snap.vids {
+		v, ok := s.versions.get(vid)
+		if !ok {
+			return nil, false
+		}
+		out[i] = cloneVersion(v)
+	}
+	sortVersions(out)
+	return out, true
+}
+
+// snapshotImages reads the version lists of the given images in tx (with the versions
+// themselves) and keeps them for Versions, unless this store wrote since writes0.
+func (s *Store) snapshotImages(ctx context.Context, tx neo4j.ManagedTransaction, images []string, writes0 int64) error {
+	// Images whose snapshot is young enough to outlive this call need no new one.
+	images = slices.DeleteFunc(images, func(image string) bool {
+		snap, ok := s.images.get(image)
+		return ok && time.Since(snap.at) < snapshotTTL/2
+	})
+	if len(images) == 0 {
+		return nil
+	}
+	at := time.Now()
+	recs, err := collect(ctx, tx, `UNWIND $images AS image
+		MATCH (v:Version {image: image})
+		RETURN image, collect(v.vid)`, map[string]any{"images": images})
+	if err != nil {
+		return err
+	}
+	snaps := make(map[string][]int64, len(recs))
+	var all []int64
+	for _, r := range recs {
+		d := decoder{vals: r.Values}
+		image, vids := d.str(0), d.ints(1)
+		if d.err != nil {
+			return d.err
+		}
+		snaps[image] = vids
+		all = append(all, vids...)
+	}
+	if _, err := s.loadVersions(ctx, tx, all); err != nil {
+		return err
+	}
+	s.snapMu.Lock()
+	defer s.snapMu.Unlock()
+	if s.writes.Load() != writes0 {
+		return nil // a write of this store may have changed them: keep nothing
+	}
+	for image, vids := range snaps {
+		s.images.put(image, imageSnapshot{vids: vids, at: at})
+	}
+	return nil
+}
+
+// wrote forgets what this store's snapshots say of image, after a write to it commits.
+func (s *Store) wrote(image string) {
+	s.snapMu.Lock()
+	defer s.snapMu.Unlock()
+	s.writes.Add(1)
+	s.images.delete(image)
 }
 
 // Version returns the version ref names, normalised first (graph.Ref.Normalize). A ref with a tag and a digest matches both; with
@@ -220,12 +310,14 @@ func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, er
 }
 
 func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid int64) (*sbom.Document, error) {
+	if doc, ok := s.docs.get(vid); ok {
+		return cloneDoc(doc), nil
+	}
 	vs, err := s.loadVersions(ctx, tx, []int64{vid})
 	if err != nil {
 		return nil, err
 	}
-	params := map[string]any{"vid": vid}
-	recs, err := collect(ctx, tx, `MATCH (v:Version {vid: $vid}) RETURN v.root, v.nodeCount, v.metaNodes`, params)
+	recs, err := collect(ctx, tx, `MATCH (v:Version {vid: $vid}) RETURN v.doc`, map[string]any{"vid": vid})
 	if err != nil {
 		return nil, err
 	}
@@ -233,84 +325,36 @@ func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid i
 		return nil, fmt.Errorf("version %d vanished while being read: %w", vid, errRetry)
 	}
 	d := decoder{vals: recs[0].Values}
-	root, n, metaNodes := d.int(0), d.int(1), d.ints(2)
+	blob := d.bytes(0)
 	if d.err != nil {
 		return nil, fmt.Errorf("version %d: %w", vid, d.err)
 	}
-	if n < 0 || n > int64(sbom.DefaultLimits.MaxComponents) || root < -1 || root >= n {
-		return nil, fmt.Errorf("version %d: %d nodes, root %d: %w", vid, n, root, errCorrupt)
+	doc, err := decodeDoc(blob)
+	if err != nil {
+		return nil, fmt.Errorf("version %d: %w", vid, err)
 	}
 	v := cloneVersion(vs[0])
-	doc := &sbom.Document{
-		Source: v.Source, Subject: v.Subject, Warnings: v.Warnings,
-		Components: make([]sbom.Component, n), Edges: []sbom.Edge{}, Root: int(root),
-	}
-	seen := make([]bool, n)
-	recs, err = collect(ctx, tx, `MATCH (:Version {vid: $vid})-[r:CONTAINS]->(c:Component)
-		RETURN `+containsCols+`, r.nodes, r.locals, r.variants`, params)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recs {
-		d := decoder{vals: r.Values}
-		rep := s.decodeContains(&d, 0)
-		id := d.str(0)
-		nodes, locals, variants := d.ints(13), d.strs(14), d.strs(15)
-		if d.err != nil {
-			return nil, fmt.Errorf("version %d, component %s: %w", vid, id, d.err)
-		}
-		if len(nodes) == 0 || locals != nil && len(locals) != len(nodes) || variants != nil && len(variants) != len(nodes) {
-			return nil, fmt.Errorf("version %d, component %s: %d nodes, %d local ids, %d variants: %w", vid, id, len(nodes), len(locals), len(variants), errCorrupt)
-		}
-		for j, i := range nodes {
-			if i < 0 || i >= n || seen[i] {
-				return nil, fmt.Errorf("version %d, component %s: node %d: %w", vid, id, i, errCorrupt)
-			}
-			seen[i] = true
-			c := &doc.Components[i]
-			*c = cloneComponent(&rep)
-			if variants != nil && variants[j] != "" {
-				var vc sbom.Component
-				if err := json.Unmarshal([]byte(variants[j]), &vc); err != nil {
-					return nil, fmt.Errorf("version %d, node %d: %w: %v", vid, i, errCorrupt, err)
-				}
-				*c = vc
-			}
-			if locals != nil {
-				if c.LocalID, err = decodeLocal(locals[j], id); err != nil {
-					return nil, fmt.Errorf("version %d, node %d: %w", vid, i, err)
-				}
-			}
-		}
-	}
-	for i, ok := range seen {
-		if !ok {
-			return nil, fmt.Errorf("version %d: node %d is missing: %w", vid, i, errCorrupt)
-		}
-	}
-	for _, i := range metaNodes {
-		if i < 0 || i >= n {
-			return nil, fmt.Errorf("version %d: metadata node %d: %w", vid, i, errCorrupt)
-		}
-		doc.Components[i].Metadata = true
-	}
-	recs, err = collect(ctx, tx, `MATCH ()-[e:DEPENDS_ON {vid: $vid}]->() RETURN e.from AS from, e.to AS to, coalesce(e.kind, 1) AS kind
-		UNION ALL
-		MATCH ()-[e:HOLDS {vid: $vid}]->() RETURN e.from AS from, e.to AS to, 2 AS kind`, params)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recs {
-		d := decoder{vals: r.Values}
-		e := sbom.Edge{From: d.index(0, int(n)), To: d.index(1, int(n)), Kind: sbom.EdgeKind(d.index(2, 256))}
-		if d.err != nil {
-			return nil, fmt.Errorf("version %d, edge: %w", vid, d.err)
-		}
-		doc.Edges = append(doc.Edges, e)
-	}
+	doc.Source, doc.Subject, doc.Warnings = v.Source, v.Subject, v.Warnings
 	slices.SortFunc(doc.Edges, edgeCompare)
 	doc.Edges = slices.Compact(doc.Edges)
+	s.docs.put(vid, cloneDoc(doc))
 	return doc, nil
+}
+
+// cloneDoc returns a copy of doc that shares nothing mutable with it.
+func cloneDoc(doc *sbom.Document) *sbom.Document {
+	out := *doc
+	out.Source = cloneSource(doc.Source)
+	out.Components = make([]sbom.Component, len(doc.Components))
+	for i := range doc.Components {
+		out.Components[i] = cloneComponent(&doc.Components[i])
+	}
+	out.Edges = slices.Clone(doc.Edges)
+	out.Warnings = slices.Clone(doc.Warnings)
+	if out.Warnings == nil {
+		out.Warnings = []sbom.Warning{}
+	}
+	return &out
 }
 
 // Components returns the distinct stored components matching q, sorted by identity; see
@@ -375,6 +419,7 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 		return out, s.check(ctx)
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	writes0 := s.writes.Load()
 	err := s.readRetry(ctx, "occurrences", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		out = out[:0]
 		var vids []int64
@@ -400,10 +445,14 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 		if err != nil {
 			return err
 		}
+		images := map[string]bool{}
 		for i := range out {
 			out[i].Version = cloneVersion(vs[i])
+			images[vs[i].Image] = true
 		}
-		return nil
+		// The callers of Occurrences (graph/query) ask next for the versions of every image
+		// it names: read them now, in the same transaction.
+		return s.snapshotImages(ctx, tx, slices.Sorted(maps.Keys(images)), writes0)
 	})
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
@@ -91,8 +90,6 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // run runs one statement and discards its records.
 func run(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any) (any, error) {
-	t0 := time.Now()
-	defer func() { if Trace != nil { Trace(q, time.Since(t0)) } }()
 	res, err := tx.Run(ctx, q, params)
 	if err != nil {
 		return nil, err
@@ -102,11 +99,7 @@ func run(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[
 }
 
 // collect runs one statement and returns its records.
-var Trace func(q string, d time.Duration)
-
 func collect(ctx context.Context, tx neo4j.ManagedTransaction, q string, params map[string]any) ([]*neo4j.Record, error) {
-	t0 := time.Now()
-	defer func() { if Trace != nil { Trace(q, time.Since(t0)) } }()
 	res, err := tx.Run(ctx, q, params)
 	if err != nil {
 		return nil, err

@@ -72,8 +72,9 @@ func streamJSON(data []byte, limits sbom.Limits) (*sbom.Document, bool) {
 		return nil, false
 	}
 	m.b.Grow(len(entries))
+	var c cdx.Component // reused: the mapping keeps nothing of it
 	for i, entry := range entries {
-		var c cdx.Component
+		c = cdx.Component{}
 		if guard(func() error { return json.Unmarshal(entry, &c) }) != nil {
 			return nil, false
 		}
@@ -108,6 +109,9 @@ func streamXML(data []byte, limits sbom.Limits) (*sbom.Document, bool) {
 	}
 	return s.m.finish(&s.bom), true
 }
+
+// maxXMLDepth is the deepest nesting streamXML reads.
+const maxXMLDepth = 9000
 
 // errStreamXML stops the decoding of a document streamXML leaves to parseXML.
 var errStreamXML = errors.New("the document is read whole")
@@ -167,6 +171,12 @@ func (s *xmlStream) next() (xml.Token, error) {
 	switch t := t.(type) {
 	case xml.StartElement:
 		s.depth++
+		if s.depth > maxXMLDepth {
+			// encoding/xml refuses elements nested more than 10000 deep; a component decoded
+			// on its own could be less deep than that, and be accepted.
+			s.failed = true
+			return nil, errStreamXML
+		}
 		if s.depth == 1 {
 			s.root = t.Copy()
 		}
@@ -213,6 +223,7 @@ func (s *xmlStream) components(start xml.StartElement) error {
 			return err
 		}
 	}
+	var c cdx.Component // reused: the mapping keeps nothing of it
 	for {
 		t, err := d.Token()
 		if err != nil {
@@ -226,7 +237,7 @@ func (s *xmlStream) components(start xml.StartElement) error {
 				}
 				continue
 			}
-			var c cdx.Component
+			c = cdx.Component{}
 			if err := d.DecodeElement(&c, &t); err != nil {
 				return err
 			}

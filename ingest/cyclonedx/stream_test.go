@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path"
 	"reflect"
+	"strings"
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -82,14 +83,22 @@ func TestStreamingDeclines(t *testing.T) {
 		{"escaped member name", bytes.Replace(js, []byte(`"bomFormat"`), []byte(`"bom\u0046ormat"`), 1), sbom.EncodingJSON},
 		{"no components", []byte(`{"bomFormat":"CycloneDX","specVersion":"1.4"}`), sbom.EncodingJSON},
 		{"number that overflows", bytes.Replace(js, []byte(`"bomFormat"`), []byte(`"x":1e999,"bomFormat"`), 1), sbom.EncodingJSON},
+		// encoding/json and encoding/xml refuse nesting past 10000; an entry decoded on its own
+		// is less deep than in the document.
+		{"nesting past encoding/json's limit", []byte(`{"bomFormat":"CycloneDX","specVersion":"1.4","components":[{"name":"a","x":` +
+			strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}]}`), sbom.EncodingJSON},
+		{"nesting past encoding/xml's limit", []byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>` +
+			strings.Repeat(`<component type="library"><name>a</name><components>`, 10000) +
+			strings.Repeat(`</components></component>`, 10000) + `</components></bom>`), sbom.EncodingXML},
 		{"metadata after components", bytes.Replace(bytes.Replace(x, metadata, nil, 1), []byte("</components>"), append([]byte("</components>"), metadata...), 1), sbom.EncodingXML},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, ok := stream(tc.data, tc.enc, sbom.Limits{}); ok {
+			limits := sbom.Limits{MaxDepth: 20000} // deep enough for encoding/xml's limit to matter
+			if _, ok := stream(tc.data, tc.enc, limits); ok {
 				t.Error("streamed")
 			}
-			want, wantErr := wholeDocument(t, tc.data, tc.enc, sbom.Limits{})
-			got, err := Decode(tc.data, tc.enc, sbom.Limits{})
+			want, wantErr := wholeDocument(t, tc.data, tc.enc, limits)
+			got, err := Decode(tc.data, tc.enc, limits)
 			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() || !reflect.DeepEqual(got, want) {
 				t.Errorf("Decode = %v, %v; the whole document gives %v, %v", got != nil, err, want != nil, wantErr)
 			}

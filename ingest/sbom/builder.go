@@ -84,7 +84,7 @@ func (b *Builder) Add(c Component) (int, error) {
 	c.LocalID = strings.TrimSpace(c.LocalID)
 	c.Name = strings.TrimSpace(c.Name)
 	c.Version = strings.TrimSpace(c.Version)
-	c.Type = strings.ToLower(strings.TrimSpace(c.Type))
+	c.Type = intern(strings.ToLower(strings.TrimSpace(c.Type)))
 	ref := c.LocalID
 	if ref == "" {
 		ref = c.Name
@@ -96,7 +96,7 @@ func (b *Builder) Add(c Component) (int, error) {
 		if err != nil {
 			b.Warn(WarnInvalidPurl, ref, "invalid purl %q: %v", raw, err)
 		} else {
-			c.Purl, c.Key, c.Ecosystem = p.Canonical, p.Key, p.Type
+			c.Purl, c.Key, c.Ecosystem = p.Canonical, p.Key, intern(p.Type)
 			if c.Namespace == "" {
 				c.Namespace = p.Namespace
 			}
@@ -119,6 +119,51 @@ func (b *Builder) Add(c Component) (int, error) {
 	b.doc.Components = append(b.doc.Components, c)
 	b.register(c.LocalID, i)
 	return i, nil
+}
+
+// intern returns the one shared copy of a common component type or purl type, so that a
+// document's thousands of components do not each keep their own copy of "library" or "deb"
+// (nor, for a purl type, the whole purl it was cut from). Other strings are returned as given.
+func intern(s string) string {
+	switch s {
+	case "library":
+		return "library"
+	case "file":
+		return "file"
+	case "application":
+		return "application"
+	case "operating-system":
+		return "operating-system"
+	case "container":
+		return "container"
+	case "framework":
+		return "framework"
+	case "deb":
+		return "deb"
+	case "rpm":
+		return "rpm"
+	case "apk":
+		return "apk"
+	case "npm":
+		return "npm"
+	case "maven":
+		return "maven"
+	case "golang":
+		return "golang"
+	case "pypi":
+		return "pypi"
+	case "gem":
+		return "gem"
+	case "nuget":
+		return "nuget"
+	case "cargo":
+		return "cargo"
+	case "composer":
+		return "composer"
+	case "github":
+		return "github"
+	}
+	return s
 }
 
 func (b *Builder) register(id string, i int) {

@@ -160,16 +160,37 @@ func compareHashes(a, b Hash) int {
 	return cmp.Or(cmp.Compare(a.Algorithm, b.Algorithm), cmp.Compare(a.Value, b.Value))
 }
 
-// lowerHex returns strings.ToLower(strings.TrimSpace(s)), without the Unicode machinery when s
-// is already trimmed lower-case ASCII, as hex digests almost always are.
+// lowerHex returns strings.ToLower(strings.TrimSpace(s)), looking at s eight bytes at a time
+// to see that it is already trimmed lower-case ASCII, as hex digests almost always are.
 func lowerHex(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 0x80 || c <= ' ' {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !plainLower(w) {
+			return strings.ToLower(strings.TrimSpace(s))
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 || c <= ' ' {
 			return strings.ToLower(strings.TrimSpace(s))
 		}
 	}
 	return s
+}
+
+// plainLower reports whether none of the eight bytes in w is an upper-case ASCII letter, a
+// space or control character, or not ASCII.
+func plainLower(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if w&highs != 0 {
+		return false
+	}
+	// Every byte is below 0x80, so adding to a byte never carries into the next, and
+	// subtracting from one only borrows from the next when it is below the amount.
+	below21 := (w - 0x21*ones) & ^w & highs
+	upper := (w + (0x80-'A')*ones) & ^(w + (0x80-'Z'-1)*ones) & highs
+	return below21|upper == 0
 }
 
 // JoinLicenses combines licence expressions that apply together (CycloneDX lists several

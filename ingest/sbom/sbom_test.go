@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -147,6 +148,22 @@ func TestNormalizeHashAlgorithm(t *testing.T) {
 	for in, want := range map[string]string{"sha256": "SHA-256", " SHA_1 ": "SHA-1", "blake2b-512": "BLAKE2b-512", "crc32": "CRC32", "sha-256 ": "SHA-256"} {
 		if got := NormalizeHashAlgorithm(in); got != want {
 			t.Errorf("NormalizeHashAlgorithm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLowerHex(t *testing.T) {
+	for c := range 256 {
+		for _, at := range []int{0, 3, 7, 8, 12, 15, 16, 20} {
+			b := []byte("0123456789abcdef0123")
+			if at >= len(b) {
+				continue
+			}
+			b[at] = byte(c)
+			s := string(b)
+			if got, want := lowerHex(s), strings.ToLower(strings.TrimSpace(s)); got != want {
+				t.Fatalf("lowerHex(%q) = %q, want %q", s, got, want)
+			}
 		}
 	}
 }

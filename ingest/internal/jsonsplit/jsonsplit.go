@@ -5,9 +5,9 @@
 // It checks only what lies between the pieces it returns (braces, brackets, colons, commas and
 // white space) and the member keys; the pieces themselves are checked by whatever decodes them.
 // So when every piece is valid JSON, the whole text was. It is deliberately narrow: a key with
-// an escape or a byte outside printable ASCII, a number that might overflow a float64, or
-// anything else it does not expect makes it report false, and the caller reads the document the
-// ordinary way.
+// an escape or a byte outside printable ASCII, a number that might overflow a float64, nesting
+// near encoding/json's limit, or anything else it does not expect makes it report false, and
+// the caller reads the document the ordinary way.
 package jsonsplit
 
 import "bytes"
@@ -78,13 +78,6 @@ func Object(data []byte, split func(key string) bool) ([]Member, bool) {
 			return nil, false
 		}
 	}
-}
-
-// Elements splits data, a JSON array as written (no white space around it), into its elements.
-// It reports false when data is not such an array, as far as it checks.
-func Elements(data []byte) ([][]byte, bool) {
-	out, end := elements(data, 0)
-	return out, end == len(data)
 }
 
 // elements splits the JSON array starting at data[i] (a '[') into its elements and returns them
@@ -185,7 +178,9 @@ func skipValue(b []byte, i int) int {
 				}
 				j = end - 1
 			case '{', '[':
-				depth++
+				if depth++; depth > maxNesting {
+					return -1
+				}
 			case '}', ']':
 				depth--
 				if depth == 0 {
@@ -206,6 +201,10 @@ func skipValue(b []byte, i int) int {
 	}
 	return j
 }
+
+// maxNesting is the deepest nesting skipValue follows. encoding/json refuses text nested more
+// than 10000 deep; a piece cut out of such text could be less deep than that, and be accepted.
+const maxNesting = 9000
 
 // maxDigits is the longest run of digits a number may have here: float64 overflows at about
 // 1.8e308, and decoding a JSON number into an interface{} (as tools-golang does) fails when it

@@ -44,15 +44,25 @@ func TestObject(t *testing.T) {
 }
 
 func TestElements(t *testing.T) {
+	elements := func(array string) ([][]byte, bool) {
+		members, ok := Object([]byte(`{"a":`+array+`}`), all)
+		if !ok {
+			return nil, false
+		}
+		return members[0].Elements, true
+	}
 	for in, want := range map[string]int{`[]`: 0, `[ ]`: 0, `[null]`: 1, `[{"a":[1,2]},"x", true]`: 3} {
-		if got, ok := Elements([]byte(in)); !ok || len(got) != want {
-			t.Errorf("Elements(%q) = %d elements, %v; want %d", in, len(got), ok, want)
+		if got, ok := elements(in); !ok || got == nil || len(got) != want {
+			t.Errorf("elements of %s = %d, %v; want %d", in, len(got), ok, want)
 		}
 	}
-	for _, bad := range []string{`[`, `[1,]`, `[,1]`, `[1] `, `{}`, `[1 2]`} {
-		if _, ok := Elements([]byte(bad)); ok {
-			t.Errorf("Elements(%q) accepted it", bad)
+	for _, bad := range []string{`[`, `[1,]`, `[,1]`, `[1 2]`, `[1]]`} {
+		if _, ok := elements(bad); ok {
+			t.Errorf("elements of %s accepted", bad)
 		}
+	}
+	if members, ok := Object([]byte(`{"a":[1],"b":[2]}`), func(k string) bool { return k == "a" }); !ok || members[0].Elements == nil || members[1].Elements != nil {
+		t.Errorf("only the chosen member's array is split: %+v", members)
 	}
 }
 
