@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,9 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	api "github.com/sbomgraph/sbomgraph/api/sbomgraph/v1"
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/graphtest"
 	"github.com/sbomgraph/sbomgraph/graph/neo4j"
+	grpcserver "github.com/sbomgraph/sbomgraph/server"
 )
 
 // privateServer starts a Neo4j server of its own with the project's script (so stopping it
@@ -57,8 +67,9 @@ func privateServer(t *testing.T) (func(cmd string), neo4j.Config) {
 	return ctl, cfg
 }
 
-// TestOutage stops Neo4j under a store: every call fails with graph.ErrUnavailable, within the
-// retry time, and the same store answers again once Neo4j is back, without reopening.
+// TestOutage stops Neo4j under a store and a gRPC server over it: every store call fails with
+// graph.ErrUnavailable, within the retry time, every gRPC call with UNAVAILABLE while the server
+// keeps serving, and both answer again once Neo4j is back, without reopening or restarting.
 func TestOutage(t *testing.T) {
 	ctl, cfg := privateServer(t)
 	ctx := context.Background()
@@ -69,6 +80,7 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	client := serveGRPC(t, s)
 	docs := graphtest.Corpus(t)
 	a, b := docs[0].Doc, docs[1].Doc
 	refA, refB := graph.Ref{Image: "example.com/outage", Tag: "a"}, graph.Ref{Image: "example.com/outage", Tag: "b"}
@@ -99,6 +111,18 @@ func TestOutage(t *testing.T) {
 		t.Logf("%s while Neo4j is down failed after %v: %v", name, time.Since(start).Round(time.Millisecond), err)
 	}
 
+	for name, call := range map[string]func() error{
+		"ListImages": func() error { _, err := client.ListImages(ctx, &api.ListImagesRequest{}); return err },
+		"GetVersion": func() error {
+			_, err := client.GetVersion(ctx, &api.GetVersionRequest{Ref: &api.ImageRef{Image: refA.Image, Tag: refA.Tag}})
+			return err
+		},
+	} {
+		if err := call(); status.Code(err) != codes.Unavailable {
+			t.Errorf("gRPC %s while Neo4j is down = %v, want UNAVAILABLE", name, err)
+		}
+	}
+
 	start = time.Now()
 	ctl("start")
 	t.Logf("restarted in %v", time.Since(start).Round(time.Millisecond))
@@ -118,4 +142,37 @@ func TestOutage(t *testing.T) {
 	if occ, err := s.Occurrences(ctx, []string{id}); err != nil || len(occ) == 0 {
 		t.Errorf("Occurrences after the outage = %d, %v", len(occ), err)
 	}
+	if resp, err := client.ListImages(ctx, &api.ListImagesRequest{}); err != nil || len(resp.GetImages()) != 1 {
+		t.Errorf("gRPC ListImages after the outage = %v, %v; want the one image", resp, err)
+	}
+}
+
+// serveGRPC serves s over gRPC on a loopback port for the test's duration and returns a
+// client; the test fails if the server stops serving before the end.
+func serveGRPC(t *testing.T, s graph.Store) api.QueryServiceClient {
+	t.Helper()
+	srv, err := grpcserver.New(s, slog.New(slog.NewTextHandler(io.Discard, nil)), grpcserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Close()
+		select {
+		case err := <-served:
+			t.Errorf("the gRPC server stopped during the test: %v", err)
+		default:
+		}
+		srv.Stop()
+	})
+	return api.NewQueryServiceClient(conn)
 }
