@@ -72,9 +72,9 @@ const (
 
 // NormalizeImage returns the normal form of an image name: the familiar short form Docker's
 // command line shows, the one users type. By the Docker reference rules, the first
-// "/"-separated component of a name is a registry host when it contains "." or ":" or is
-// "localhost"; a name without a host is on Docker Hub (docker.io), and a Docker Hub name of
-// one component is an official image under "library/". So:
+// "/"-separated component of a name is a registry host when it contains "." or ":" or is the
+// loopback name (see isRegistryHost); a name without a host is on Docker Hub (docker.io), and
+// a Docker Hub name of one component is an official image under "library/". So:
 //
 //   - the registry host is lower-cased (host names are case-insensitive);
 //   - Docker Hub's host (docker.io, or its legacy index name) is dropped, unless the rest of
@@ -107,9 +107,12 @@ func NormalizeImage(name string) string {
 	return name
 }
 
+// loopback is the one host name without "." or ":" that Docker reads as a registry host.
+const loopback = "localhost"
+
 // isRegistryHost reports whether the first component of an image name is a registry host.
 func isRegistryHost(s string) bool {
-	return strings.ContainsAny(s, ".:") || strings.EqualFold(s, "localhost")
+	return strings.ContainsAny(s, ".:") || strings.EqualFold(s, loopback)
 }
 
 // Validate returns an error wrapping ErrInvalid when r does not name a version. It judges r's

@@ -542,8 +542,8 @@ var corpusChecks = map[string]pairCheck{
 	},
 	"kubectl-linux-amd64-2023-08-29.syft.spdx.json -> kubectl-linux-amd64-v1.28.1.syft.spdx.json": kubectlPair,
 	"kubectl-linux-arm64-2023-08-29.syft.spdx.json -> kubectl-linux-arm64-v1.28.1.syft.spdx.json": kubectlPair,
-	"proton-bridge-v1.6.3.gomod.cdx.json -> proton-bridge-v1.8.0.gomod.cdx.json": protonPair,
-	"proton-bridge-v1.6.3.gomod.cdx-1.2.xml -> proton-bridge-v1.8.0.gomod.cdx-1.2.xml": protonPair,
+	"proton-bridge-v1.6.3.gomod.cdx.json -> proton-bridge-v1.8.0.gomod.cdx.json":                  protonPair,
+	"proton-bridge-v1.6.3.gomod.cdx-1.2.xml -> proton-bridge-v1.8.0.gomod.cdx-1.2.xml":            protonPair,
 	"juice-shop-11.1.2.cdx-1.2.json -> juice-shop-14.1.1.flat.cdx-1.4.json": func(t *testing.T, p pair, old, new *sbom.Document, r *Result) {
 		// "840 -> 1115 components; no deps graph -> deps graph". 840 and 1115 are entries as
 		// listed; npm installs some packages at several places, so there are 978 distinct.
@@ -592,7 +592,7 @@ var corpusChecks = map[string]pairCheck{
 		}
 	},
 	"sbomqs-dev.syft-0.63.cdx.json -> sbomqs-dev.trivy-0.36.cdx.json": sbomqsPair,
-	"sbomqs-dev.syft-0.63.spdx -> sbomqs-dev.trivy.spdx":                 sbomqsPair,
+	"sbomqs-dev.syft-0.63.spdx -> sbomqs-dev.trivy.spdx":              sbomqsPair,
 	"centos-7.trivy.spdx -> centos-7.trivy.cdx.json": func(t *testing.T, p pair, old, new *sbom.Document, r *Result) {
 		// "same image, format change; trivy fixtures". The packages are the same (same purls),
 		// but trivy writes them differently in the two formats:

@@ -12,6 +12,9 @@
 //	}
 //
 // The suite uses the project's SBOM corpus (testdata/corpus) and small handmade documents.
+// Every test goes through the graph.Store interface only, so it holds for any backend; a
+// backend passes RefNormalization by normalising every Ref and image name it is given
+// (graph.Ref.Normalize, graph.NormalizeImage), as graph.Store requires.
 package graphtest
 
 import (

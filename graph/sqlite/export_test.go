@@ -9,10 +9,17 @@ import (
 )
 
 // SBOMGRAPH_PAGE_SIZE sets the page size of the databases the tests and benchmarks create, to
-// compare page sizes: SBOMGRAPH_PAGE_SIZE=1024 go test -bench .
+// compare page sizes: SBOMGRAPH_PAGE_SIZE=1024 go test -bench . SBOMGRAPH_MERGE_ENTRIES and
+// SBOMGRAPH_MERGE_VERSIONS set the thresholds of the merge policy (see pending.go), to tune it.
 func init() {
 	if n, err := strconv.Atoi(os.Getenv("SBOMGRAPH_PAGE_SIZE")); err == nil {
 		pageSize = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SBOMGRAPH_MERGE_ENTRIES")); err == nil {
+		mergeEntries = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SBOMGRAPH_MERGE_VERSIONS")); err == nil {
+		mergeVersions = n
 	}
 }
 

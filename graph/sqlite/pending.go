@@ -28,11 +28,14 @@ import (
 // read the posting lists and the pending entries not yet merged, in one snapshot.
 
 // The merge policy. A generation starts when mergeEntries entries or mergeVersions versions
-// are pending; each Put merges about 5/4 of the entries it added (at least mergeMinSlice), so
-// merging keeps up with Puts and the pending table stays within about twice the threshold.
-// Readers look pending entries up in every pending version, so mergeVersions bounds that.
+// are pending; each Put merges a little more than the entries it added (at least
+// mergeMinSlice), so merging keeps up with Puts, the pending table stays within about twice
+// the threshold, and every Put does about the same work. Larger generations make merging
+// cheaper per entry (a component shared by several pending versions is appended to once, and
+// a slice spans fewer components); readers look pending entries up in every pending version,
+// so mergeVersions bounds that.
 var (
-	mergeEntries  = 40_000
+	mergeEntries  = 64_000
 	mergeVersions = 32
 	mergeMinSlice = 256
 	// mergeEager (tests) merges every Put's postings in its own transaction; mergeSlice, when
@@ -242,6 +245,9 @@ func (w *writeTx) merge(budget int) error {
 		return err
 	}
 	if upto == 0 {
+		if len(pending) == 0 {
+			return nil
+		}
 		total := 0
 		for _, p := range pending {
 			total += p.entries
@@ -299,6 +305,7 @@ func (w *writeTx) merge(budget int) error {
 		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM pending WHERE version <= ?`, upto); err != nil {
 			return err
 		}
+		w.dropped = append(w.dropped, gen...)
 		upto, next = 0, 0
 	}
 	_, err = w.tx.ExecContext(w.ctx, `UPDATE merge_state SET upto = ?, next = ?`, upto, next)
@@ -313,7 +320,7 @@ func mergeBudget(n int) int {
 	case mergeSlice > 0:
 		return mergeSlice
 	}
-	return max(mergeMinSlice, n+n/4)
+	return max(mergeMinSlice, n+n/8)
 }
 
 // posting is one posting-list entry to append: component cid is in version, with the given

@@ -324,7 +324,13 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	err := s.read(ctx, "occurrences", func(tx *sql.Tx) error {
-		rows, err := tx.StmtContext(ctx, s.rs.ids).QueryContext(ctx, jsonStrings(ids))
+		var rows *sql.Rows
+		var err error
+		if len(ids) == 1 {
+			rows, err = tx.StmtContext(ctx, s.rs.id).QueryContext(ctx, ids[0])
+		} else {
+			rows, err = tx.StmtContext(ctx, s.rs.ids).QueryContext(ctx, jsonStrings(ids))
+		}
 		if err != nil {
 			return err
 		}
@@ -375,7 +381,11 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 		}
 		// Every posting list in one statement, in component order; the components are
 		// walked alongside, so each one's pending entries follow its posting list.
-		rows, err = tx.StmtContext(ctx, s.rs.postings).QueryContext(ctx, jsonInts(cids))
+		if len(cids) == 1 {
+			rows, err = tx.StmtContext(ctx, s.rs.posting).QueryContext(ctx, cids[0])
+		} else {
+			rows, err = tx.StmtContext(ctx, s.rs.postings).QueryContext(ctx, jsonInts(cids))
+		}
 		if err != nil {
 			return err
 		}
@@ -903,8 +913,9 @@ func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
 // values are bound as one JSON array (json_each), so one statement serves any length.
 type readStmts struct {
 	// ids finds the component ids of identities; postings reads the posting lists of
-	// component ids, in component order; pending reads the pending versions (pendingStateSQL).
-	ids, postings, pending *sql.Stmt
+	// component ids, in component order; id and posting do the same for one value, a little
+	// faster; pending reads the pending versions (pendingStateSQL).
+	ids, postings, id, posting, pending *sql.Stmt
 	// byPurl, byKey and byName find component ids for Components, in identity order.
 	byPurl, byKey, byName *sql.Stmt
 }
@@ -913,6 +924,8 @@ func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 	for dst, q := range map[**sql.Stmt]string{
 		&rs.ids:      `SELECT id FROM components WHERE identity IN (SELECT value FROM json_each(?))`,
 		&rs.postings: `SELECT component, chunk, data FROM occurrences WHERE component IN (SELECT value FROM json_each(?)) ORDER BY component, chunk`,
+		&rs.id:       `SELECT id FROM components WHERE identity = ?`,
+		&rs.posting:  `SELECT component, chunk, data FROM occurrences WHERE component = ? ORDER BY chunk`,
 		&rs.pending:  pendingStateSQL,
 		&rs.byPurl:   `SELECT id FROM components WHERE identity = ? AND purl = 1 ORDER BY identity`,
 		&rs.byKey:    `SELECT id FROM components WHERE key = ? ORDER BY identity`,
@@ -928,7 +941,7 @@ func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (rs *readStmts) close() {
-	for _, st := range []*sql.Stmt{rs.ids, rs.postings, rs.pending, rs.byPurl, rs.byKey, rs.byName} {
+	for _, st := range []*sql.Stmt{rs.ids, rs.postings, rs.id, rs.posting, rs.pending, rs.byPurl, rs.byKey, rs.byName} {
 		if st != nil {
 			st.Close()
 		}

@@ -3,9 +3,9 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
