@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -39,34 +38,14 @@ type prepared struct {
 
 // prepare validates doc and computes what Put stores. Errors wrap graph.ErrInvalid.
 func (s *Store) prepare(doc *sbom.Document, opts graph.PutOptions) (*prepared, error) {
-	if doc == nil {
-		return nil, fmt.Errorf("%w: no document", graph.ErrInvalid)
+	doc, err := graph.CheckDocument(doc)
+	if err != nil {
+		return nil, err
 	}
 	n := len(doc.Components)
-	if doc.Root < -1 || doc.Root >= n {
-		return nil, fmt.Errorf("%w: root %d is not a component index (the document has %d)", graph.ErrInvalid, doc.Root, n)
-	}
-	sorted := true
-	for i, e := range doc.Edges {
-		if e.From < 0 || e.From >= n || e.To < 0 || e.To >= n {
-			return nil, fmt.Errorf("%w: edge %d (%d -> %d) names a component the document does not have (it has %d)", graph.ErrInvalid, i, e.From, e.To, n)
-		}
-		if i > 0 && edgeCompare(doc.Edges[i-1], e) >= 0 {
-			sorted = false
-		}
-	}
-	if !sorted {
-		d := *doc
-		d.Edges = slices.Clone(doc.Edges)
-		slices.SortFunc(d.Edges, edgeCompare)
-		d.Edges = slices.Compact(d.Edges)
-		doc = &d
-	}
 	ids := make([]string, n)
 	for i := range doc.Components {
-		if ids[i] = doc.Components[i].ID(); ids[i] == "" {
-			return nil, fmt.Errorf("%w: component %d (%q) has neither purl nor key", graph.ErrInvalid, i, doc.Components[i].Name)
-		}
+		ids[i] = doc.Components[i].ID() // never empty: CheckDocument checked
 	}
 	p := &prepared{doc: doc, entries: doc.Entries(), unique: doc.Unique()}
 	meta, err := json.Marshal(versionMeta{Source: doc.Source, Subject: doc.Subject, Warnings: doc.Warnings})
@@ -140,16 +119,6 @@ type edgeRow struct {
 	kind     sbom.EdgeKind
 }
 
-func edgeCompare(a, b sbom.Edge) int {
-	if a.From != b.From {
-		return a.From - b.From
-	}
-	if a.To != b.To {
-		return a.To - b.To
-	}
-	return int(a.Kind) - int(b.Kind)
-}
-
 // newVID returns a random positive version id: unique without coordination between servers
 // (the uniqueness constraint on Version.vid is the backstop).
 func newVID() int64 {
@@ -194,7 +163,7 @@ func (s *Store) Put(ctx context.Context, ref graph.Ref, doc *sbom.Document, opts
 	if r.created {
 		s.wrote(ref.Image)
 	}
-	return cloneVersion(r.v), r.created, nil
+	return r.v.Clone(), r.created, nil
 }
 
 func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.Ref, p *prepared, opts graph.PutOptions) (*putResult, error) {
@@ -323,7 +292,7 @@ func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.
 	if p.created != nil {
 		v.OrderBasis, v.Created = graph.OrderCreated, time.Unix(0, *p.created).UTC()
 	}
-	cached := cloneVersion(v)
+	cached := v.Clone()
 	// Cached before the commit: should it fail, no node bears the vid, so nothing reads it.
 	s.versions.put(vid, &cached)
 	return &putResult{v: v, created: true}, nil

@@ -93,7 +93,7 @@ func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
 			return err
 		}
 		for i := range out {
-			out[i].Latest = cloneVersion(vs[i])
+			out[i].Latest = vs[i].Clone()
 		}
 		return nil
 	})
@@ -138,7 +138,7 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 		}
 		out = make([]graph.Version, len(vs))
 		for i, v := range vs {
-			out[i] = cloneVersion(v)
+			out[i] = v.Clone()
 		}
 		return nil
 	})
@@ -183,7 +183,7 @@ func (s *Store) snapshot(image string) ([]graph.Version, bool) {
 		if !ok {
 			return nil, false
 		}
-		out[i] = cloneVersion(v)
+		out[i] = v.Clone()
 	}
 	sortVersions(out)
 	return out, true
@@ -259,7 +259,7 @@ func (s *Store) Version(ctx context.Context, ref graph.Ref) (graph.Version, erro
 		if err != nil {
 			return err
 		}
-		out = cloneVersion(vs[0])
+		out = vs[0].Clone()
 		return nil
 	})
 	return out, err
@@ -333,9 +333,9 @@ func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid i
 	if err != nil {
 		return nil, fmt.Errorf("version %d: %w", vid, err)
 	}
-	v := cloneVersion(vs[0])
+	v := vs[0].Clone()
 	doc.Source, doc.Subject, doc.Warnings = v.Source, v.Subject, v.Warnings
-	slices.SortFunc(doc.Edges, edgeCompare)
+	slices.SortFunc(doc.Edges, graph.CompareEdges)
 	doc.Edges = slices.Compact(doc.Edges)
 	s.docs.put(vid, cloneDoc(doc))
 	return doc, nil
@@ -344,10 +344,10 @@ func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid i
 // cloneDoc returns a copy of doc that shares nothing mutable with it.
 func cloneDoc(doc *sbom.Document) *sbom.Document {
 	out := *doc
-	out.Source = cloneSource(doc.Source)
+	out.Source = graph.CloneSource(doc.Source)
 	out.Components = make([]sbom.Component, len(doc.Components))
 	for i := range doc.Components {
-		out.Components[i] = cloneComponent(&doc.Components[i])
+		out.Components[i] = graph.CloneComponent(&doc.Components[i])
 	}
 	out.Edges = slices.Clone(doc.Edges)
 	out.Warnings = slices.Clone(doc.Warnings)
@@ -447,7 +447,7 @@ func (s *Store) Occurrences(ctx context.Context, ids []string) ([]graph.Occurren
 		}
 		images := map[string]bool{}
 		for i := range out {
-			out[i].Version = cloneVersion(vs[i])
+			out[i].Version = vs[i].Clone()
 			images[vs[i].Image] = true
 		}
 		// The callers of Occurrences (graph/query) ask next for the versions of every image
@@ -484,35 +484,3 @@ func (s *Store) readRetry(ctx context.Context, what string, work func(ctx contex
 }
 
 func isRetry(err error) bool { return errors.Is(err, errRetry) }
-
-// cloneVersion returns a copy of v that shares nothing mutable with it.
-func cloneVersion(v *graph.Version) graph.Version {
-	out := *v
-	out.Source = cloneSource(v.Source)
-	out.Warnings = slices.Clone(v.Warnings)
-	if out.Warnings == nil {
-		out.Warnings = []sbom.Warning{}
-	}
-	return out
-}
-
-func cloneSource(s sbom.Source) sbom.Source {
-	s.Tools = slices.Clone(s.Tools)
-	if e := s.Envelope; e != nil {
-		c := *e
-		c.Subjects = slices.Clone(e.Subjects)
-		for i := range c.Subjects {
-			c.Subjects[i].Digest = maps.Clone(c.Subjects[i].Digest)
-		}
-		c.Signatures = slices.Clone(e.Signatures)
-		s.Envelope = &c
-	}
-	return s
-}
-
-func cloneComponent(c *sbom.Component) sbom.Component {
-	out := *c
-	out.CPEs = slices.Clone(c.CPEs)
-	out.Hashes = slices.Clone(c.Hashes)
-	return out
-}

@@ -38,35 +38,12 @@ type versionMeta struct {
 
 // prepare validates doc and computes what Put stores. Errors wrap graph.ErrInvalid.
 func prepare(doc *sbom.Document) (*prepared, error) {
-	if doc == nil {
-		return nil, fmt.Errorf("%w: no document", graph.ErrInvalid)
+	doc, err := graph.CheckDocument(doc)
+	if err != nil {
+		return nil, err
 	}
 	n := len(doc.Components)
-	if doc.Root < -1 || doc.Root >= n {
-		return nil, fmt.Errorf("%w: root %d is not a component index (the document has %d)", graph.ErrInvalid, doc.Root, n)
-	}
-	sorted := true
-	for i, e := range doc.Edges {
-		if e.From < 0 || e.From >= n || e.To < 0 || e.To >= n {
-			return nil, fmt.Errorf("%w: edge %d (%d -> %d) names a component the document does not have (it has %d)", graph.ErrInvalid, i, e.From, e.To, n)
-		}
-		if i > 0 && edgeCompare(doc.Edges[i-1], e) >= 0 {
-			sorted = false
-		}
-	}
-	if !sorted {
-		d := *doc
-		d.Edges = slices.Clone(doc.Edges)
-		slices.SortFunc(d.Edges, edgeCompare)
-		d.Edges = slices.Compact(d.Edges)
-		doc = &d
-	}
 	p := &prepared{doc: doc, slot: make([]int32, n), entries: doc.Entries(), unique: doc.Unique()}
-	for i := range doc.Components {
-		if doc.Components[i].ID() == "" {
-			return nil, fmt.Errorf("%w: component %d (%q) has neither purl nor key", graph.ErrInvalid, i, doc.Components[i].Name)
-		}
-	}
 	p.placements = graph.ShortestPaths(doc).Placements(doc)
 	byID := make(map[string]int32, len(p.placements))
 	for k, pl := range p.placements {
@@ -75,7 +52,6 @@ func prepare(doc *sbom.Document) (*prepared, error) {
 	for i := range doc.Components {
 		p.slot[i] = byID[doc.Components[i].ID()]
 	}
-	var err error
 	p.meta, err = json.Marshal(versionMeta{Source: doc.Source, Subject: doc.Subject, Warnings: doc.Warnings})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
@@ -92,16 +68,6 @@ func prepare(doc *sbom.Document) (*prepared, error) {
 		p.digest = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return p, nil
-}
-
-func edgeCompare(a, b sbom.Edge) int {
-	if a.From != b.From {
-		return a.From - b.From
-	}
-	if a.To != b.To {
-		return a.To - b.To
-	}
-	return int(a.Kind) - int(b.Kind)
 }
 
 // beforeCommit, when set (by tests), runs inside Put's transaction just before it commits.
@@ -157,7 +123,7 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 		if err != nil {
 			return graph.Version{}, false, err
 		}
-		return cloneVersion(v), false, nil
+		return v.Clone(), false, nil
 	case !opts.Replace:
 		return graph.Version{}, false, fmt.Errorf("%w: %s already holds SBOM %s, not %s (put with Replace to replace it)", graph.ErrConflict, ref, oldDigest, p.digest)
 	}
@@ -233,8 +199,8 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 		v.Created = time.Unix(0, createdNS.Int64).UTC()
 	}
 	// Cache a copy: the caller's document must not alias the cache.
-	out := cloneVersion(v)
-	cached := cloneVersion(v)
+	out := v.Clone()
+	cached := v.Clone()
 	if cached.Warnings == nil {
 		cached.Warnings = []sbom.Warning{}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -71,7 +70,7 @@ func (s *Store) Images(ctx context.Context) ([]graph.Image, error) {
 			return err
 		}
 		for i := range out {
-			out[i].Latest = cloneVersion(vs[i])
+			out[i].Latest = vs[i].Clone()
 		}
 		return nil
 	})
@@ -107,7 +106,7 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 		}
 		out = make([]graph.Version, len(vs))
 		for i, v := range vs {
-			out[i] = cloneVersion(v)
+			out[i] = v.Clone()
 		}
 		return nil
 	})
@@ -146,7 +145,7 @@ func (s *Store) Version(ctx context.Context, ref graph.Ref) (graph.Version, erro
 		if err != nil {
 			return err
 		}
-		out = cloneVersion(v)
+		out = v.Clone()
 		return nil
 	})
 	return out, err
@@ -225,7 +224,7 @@ func (s *Store) document(ctx context.Context, tx *sql.Tx, id int64) (*sbom.Docum
 	if err != nil {
 		return nil, err
 	}
-	vc := cloneVersion(v)
+	vc := v.Clone()
 	doc := &sbom.Document{
 		Source: vc.Source, Subject: vc.Subject, Warnings: vc.Warnings,
 		Components: make([]sbom.Component, len(nodes)), Edges: edges, Root: root,
@@ -304,7 +303,7 @@ func (s *Store) Components(ctx context.Context, q graph.ComponentQuery) ([]sbom.
 			return err
 		}
 		for _, e := range entries {
-			out = append(out, cloneComponent(&e.c))
+			out = append(out, graph.CloneComponent(&e.c))
 		}
 		return nil
 	})
@@ -559,7 +558,7 @@ func (sl *slabs) version(v *graph.Version) {
 	copy(w, v.Warnings)
 	v.Warnings = w
 	if v.Source.Envelope != nil {
-		v.Source = cloneSource(v.Source)
+		v.Source = graph.CloneSource(v.Source)
 	}
 }
 
@@ -784,38 +783,6 @@ func (s *Store) loadComps(ctx context.Context, q queryer, ids []int64) ([]*compR
 			}
 			return c.id, c, nil
 		})
-}
-
-// cloneVersion returns a copy of v that shares nothing mutable with it.
-func cloneVersion(v *graph.Version) graph.Version {
-	out := *v
-	out.Source = cloneSource(v.Source)
-	out.Warnings = slices.Clone(v.Warnings)
-	if out.Warnings == nil {
-		out.Warnings = []sbom.Warning{}
-	}
-	return out
-}
-
-func cloneSource(s sbom.Source) sbom.Source {
-	s.Tools = slices.Clone(s.Tools)
-	if e := s.Envelope; e != nil {
-		c := *e
-		c.Subjects = slices.Clone(e.Subjects)
-		for i := range c.Subjects {
-			c.Subjects[i].Digest = maps.Clone(c.Subjects[i].Digest)
-		}
-		c.Signatures = slices.Clone(e.Signatures)
-		s.Envelope = &c
-	}
-	return s
-}
-
-func cloneComponent(c *sbom.Component) sbom.Component {
-	out := *c
-	out.CPEs = slices.Clone(c.CPEs)
-	out.Hashes = slices.Clone(c.Hashes)
-	return out
 }
 
 // Stats describes what a store holds.
