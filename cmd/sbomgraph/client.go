@@ -129,9 +129,26 @@ func (c *clientFlags) call(ctx context.Context) (context.Context, context.Cancel
 	return context.WithTimeout(ctx, c.timeout)
 }
 
+// allPages calls fetch with each page token in turn, the first page's empty, each within the
+// per-call timeout, until fetch returns an empty next token or an error.
+func (c *clientFlags) allPages(ctx context.Context, fetch func(ctx context.Context, token string) (next string, err error)) error {
+	for token := ""; ; {
+		cctx, cancel := c.call(ctx)
+		next, err := fetch(cctx, token)
+		cancel()
+		if err != nil {
+			return rpcError(c.server, err)
+		}
+		if next == "" {
+			return nil
+		}
+		token = next
+	}
+}
+
 // isLoopback reports whether host names this machine.
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -128,7 +128,7 @@ func ingestOne(ctx context.Context, cf *clientFlags, client apiv1.IngestServiceC
 	}
 	m := &apiv1.IngestMetadata{
 		Image: meta.Image, Tag: meta.Tag, Digest: meta.Digest, Created: meta.Created,
-		Replace: meta.Replace, Name: filepath.Base(file), Size: st.Size(),
+		Replace: meta.Replace, Name: filepath.Base(file),
 	}
 	ctx, cancel := cf.call(ctx)
 	defer cancel()
@@ -137,13 +137,13 @@ func ingestOne(ctx context.Context, cf *clientFlags, client apiv1.IngestServiceC
 		if err != nil {
 			return nil, err
 		}
-		m.Size = 0
 		resp, err := client.Ingest(ctx, &apiv1.IngestRequest{Metadata: m, Sbom: b})
 		if err != nil {
 			return nil, rpcError(cf.server, err)
 		}
 		return resp, nil
 	}
+	m.Size = st.Size()
 	stream, err := client.IngestStream(ctx)
 	if err != nil {
 		return nil, rpcError(cf.server, err)
@@ -230,7 +230,7 @@ func reportIngest(e *env, out string, cf *clientFlags, results []ingestResult) e
 					word = "same"
 				}
 				fmt.Fprintf(e.stdout, "%s  %s: %s  %d components, %d warnings (%s)\n", word, r.file,
-					refString(v.GetImage(), v.GetTag(), v.GetDigest()), v.GetComponents(), len(v.GetWarnings()), r.took.Round(time.Millisecond))
+					versionRef(v), v.GetComponents(), len(v.GetWarnings()), r.took.Round(time.Millisecond))
 			}
 		}
 		fmt.Fprintf(e.stdout, "%d files: %d stored (%d components), %d already stored, %d failed\n",
@@ -291,16 +291,4 @@ func notSBOM(name string) bool {
 		return true
 	}
 	return strings.EqualFold(name, "LICENSE") || strings.EqualFold(name, "README")
-}
-
-// refString formats an image reference.
-func refString(image, tag, digest string) string {
-	s := image
-	if tag != "" {
-		s += ":" + tag
-	}
-	if digest != "" {
-		s += "@" + digest
-	}
-	return s
 }

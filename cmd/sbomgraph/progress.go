@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/mattn/go-isatty"
 )
 
 // progress draws a one-line progress bar on a terminal. It is safe for concurrent use and
@@ -26,8 +23,7 @@ type progress struct {
 func newProgress(w io.Writer, mode string, total int) *progress {
 	on := mode == "always"
 	if mode == "auto" {
-		f, ok := w.(*os.File)
-		on = ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+		on = isTerminal(w)
 	}
 	return &progress{w: w, on: on && total > 1, total: total}
 }

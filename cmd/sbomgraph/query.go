@@ -90,17 +90,13 @@ func runImages(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeConn()
 	all := &apiv1.ListImagesResponse{}
-	for token := ""; ; {
-		cctx, cancel := c.cf.call(ctx)
-		resp, err := client.ListImages(cctx, &apiv1.ListImagesRequest{PageSize: 1000, PageToken: token})
-		cancel()
-		if err != nil {
-			return rpcError(c.cf.server, err)
-		}
+	err = c.cf.allPages(ctx, func(ctx context.Context, token string) (string, error) {
+		resp, err := client.ListImages(ctx, &apiv1.ListImagesRequest{PageSize: 1000, PageToken: token})
 		all.Images = append(all.Images, resp.GetImages()...)
-		if token = resp.GetNextPageToken(); token == "" {
-			break
-		}
+		return resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return err
 	}
 	if c.out == "json" {
 		return writeProtoJSON(e.stdout, all)
@@ -109,7 +105,7 @@ func runImages(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(tw, "IMAGE\tVERSIONS\tLATEST\tCOMPONENTS")
 	for _, im := range all.GetImages() {
 		l := im.GetLatest()
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\n", im.GetName(), im.GetVersions(), strings.TrimPrefix(refString("", l.GetTag(), l.GetDigest()), ":"), l.GetComponents())
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\n", im.GetName(), im.GetVersions(), strings.TrimPrefix(graph.Ref{Tag: l.GetTag(), Digest: l.GetDigest()}.String(), ":"), l.GetComponents())
 	}
 	return tw.Flush()
 }
@@ -127,17 +123,13 @@ func runVersions(ctx context.Context, e *env, args []string) error {
 	}
 	defer closeConn()
 	all := &apiv1.ListVersionsResponse{}
-	for token := ""; ; {
-		cctx, cancel := c.cf.call(ctx)
-		resp, err := client.ListVersions(cctx, &apiv1.ListVersionsRequest{Image: pos[0], PageSize: 1000, PageToken: token})
-		cancel()
-		if err != nil {
-			return rpcError(c.cf.server, err)
-		}
+	err = c.cf.allPages(ctx, func(ctx context.Context, token string) (string, error) {
+		resp, err := client.ListVersions(ctx, &apiv1.ListVersionsRequest{Image: pos[0], PageSize: 1000, PageToken: token})
 		all.Versions = append(all.Versions, resp.GetVersions()...)
-		if token = resp.GetNextPageToken(); token == "" {
-			break
-		}
+		return resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return err
 	}
 	if c.out == "json" {
 		return writeProtoJSON(e.stdout, all)
@@ -145,10 +137,15 @@ func runVersions(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tORDERED BY\tCOMPONENTS\tUNIQUE\tEDGES\tWARNINGS\tSBOM")
 	for _, v := range all.GetVersions() {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", refString(v.GetImage(), v.GetTag(), v.GetDigest()), orderedBy(v),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", versionRef(v), orderedBy(v),
 			v.GetComponents(), v.GetUnique(), v.GetEdges(), len(v.GetWarnings()), sourceString(v.GetSource()))
 	}
 	return tw.Flush()
+}
+
+// versionRef names a version as IMAGE:TAG@DIGEST.
+func versionRef(v *apiv1.Version) string {
+	return graph.Ref{Image: v.GetImage(), Tag: v.GetTag(), Digest: v.GetDigest()}.String()
 }
 
 // orderedBy says what placed v in its image's order, with the time.
@@ -193,12 +190,12 @@ func runShow(ctx context.Context, e *env, args []string) error {
 	}
 	v, s := resp.GetVersion(), resp.GetSummary()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "version\t%s\n", refString(v.GetImage(), v.GetTag(), v.GetDigest()))
+	fmt.Fprintf(tw, "version\t%s\n", versionRef(v))
 	fmt.Fprintf(tw, "ordered by\t%s (seq %d)\n", orderedBy(v), v.GetSeq())
 	fmt.Fprintf(tw, "sbom\t%s, %s\n", sourceString(v.GetSource()), strings.Join(v.GetSource().GetTools(), ", "))
 	fmt.Fprintf(tw, "sbom digest\t%s\n", v.GetSbomDigest())
 	sub := v.GetSubject()
-	fmt.Fprintf(tw, "subject\t%s\n", refString(sub.GetName(), sub.GetVersion(), sub.GetDigest()))
+	fmt.Fprintf(tw, "subject\t%s\n", graph.Ref{Image: sub.GetName(), Tag: sub.GetVersion(), Digest: sub.GetDigest()}.String())
 	fmt.Fprintf(tw, "components\t%d (%d unique, %d direct, max depth %d)\n", v.GetComponents(), v.GetUnique(), s.GetDirect(), s.GetMaxDepth())
 	fmt.Fprintf(tw, "edges\t%d depends-on, %d contains\n", s.GetDependsOnEdges(), s.GetContainsEdges())
 	fmt.Fprintf(tw, "ecosystems\t%s\n", countList(s.GetEcosystems(), 0))
@@ -255,23 +252,21 @@ func findAll(ctx context.Context, cf *clientFlags, client apiv1.QueryServiceClie
 	req = proto.Clone(req).(*apiv1.FindRequest)
 	req.PageSize = 1000
 	var all *apiv1.FindResponse
-	for {
-		cctx, cancel := cf.call(ctx)
-		resp, err := client.Find(cctx, req)
-		cancel()
-		if err != nil {
-			return nil, rpcError(cf.server, err)
-		}
+	err := cf.allPages(ctx, func(ctx context.Context, token string) (string, error) {
+		req.PageToken = token
+		resp, err := client.Find(ctx, req)
 		if all == nil {
 			all = resp
 		} else {
 			all.Matches = append(all.Matches, resp.GetMatches()...)
 		}
-		if req.PageToken = resp.GetNextPageToken(); req.PageToken == "" {
-			all.NextPageToken = ""
-			return all, nil
-		}
+		return resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, err
 	}
+	all.NextPageToken = ""
+	return all, nil
 }
 
 // runPath prints how a component got into one version.
@@ -350,7 +345,7 @@ func runTimeline(ctx context.Context, e *env, args []string) error {
 		if vs == "" {
 			vs = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", refString(v.GetImage(), v.GetTag(), v.GetDigest()), eventString(en.GetEvent()), vs)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", versionRef(v), eventString(en.GetEvent()), vs)
 	}
 	return tw.Flush()
 }
@@ -358,18 +353,15 @@ func runTimeline(ctx context.Context, e *env, args []string) error {
 // timelineAll reads every page of a timeline.
 func timelineAll(ctx context.Context, cf *clientFlags, client apiv1.QueryServiceClient, image, component string) (*apiv1.TimelineResponse, error) {
 	all := &apiv1.TimelineResponse{}
-	for token := ""; ; {
-		cctx, cancel := cf.call(ctx)
-		resp, err := client.Timeline(cctx, &apiv1.TimelineRequest{Image: image, Component: component, PageSize: 1000, PageToken: token})
-		cancel()
-		if err != nil {
-			return nil, rpcError(cf.server, err)
-		}
+	err := cf.allPages(ctx, func(ctx context.Context, token string) (string, error) {
+		resp, err := client.Timeline(ctx, &apiv1.TimelineRequest{Image: image, Component: component, PageSize: 1000, PageToken: token})
 		all.Entries = append(all.Entries, resp.GetEntries()...)
-		if token = resp.GetNextPageToken(); token == "" {
-			return all, nil
-		}
+		return resp.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return all, nil
 }
 
 // eventString names a timeline event in lower case ("removed").

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/sbomgraph/sbomgraph/graph"
@@ -164,14 +163,7 @@ func checkExposure(listen string, tokens, clientCerts, tls, insecure bool) error
 // loopback IP. An empty host listens on every interface.
 func isLoopbackAddr(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && isLoopback(host)
 }
 
 // defaultStorePath is the store `sbomgraph serve` opens without --store:
