@@ -39,14 +39,14 @@ func (s *Store) baselineOf(id string, hasPurl bool) baseline {
 	if !hasPurl {
 		return baseline{}
 	}
-	if b, ok := s.baselines.get(id); ok {
+	if b, ok := s.baselines.Get(id); ok {
 		return b
 	}
 	var b baseline
 	if p, err := sbom.ParsePurl(id); err == nil {
 		b = baseline{key: p.Key, ecosystem: p.Type, namespace: p.Namespace, name: p.Name, version: p.Version}
 	}
-	s.baselines.put(id, b)
+	s.baselines.Put(id, b)
 	return b
 }
 

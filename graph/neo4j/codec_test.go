@@ -13,6 +13,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/internal/cache"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
@@ -197,7 +198,7 @@ func TestDocRoundTrip(t *testing.T) {
 // TestContainsRoundTrip checks that what a CONTAINS relationship stores of a component reads
 // back as the same component: purl-derived fields left out, differing spellings kept.
 func TestContainsRoundTrip(t *testing.T) {
-	s := &Store{baselines: newCache[string, baseline](16)}
+	s := &Store{baselines: cache.New[string, baseline](16)}
 	for name, c := range map[string]sbom.Component{
 		"canonical": {Purl: "pkg:npm/%40a/b@1.0.0", Key: "pkg:npm/%40a/b", Ecosystem: "npm", Namespace: "@a", Name: "b", Version: "1.0.0",
 			Type: "library", Licenses: "MIT", Supplier: "Ä Corp", CPEs: []string{"cpe:2.3:a:a:b:1.0.0:*:*:*:*:*:*:*", ""},
@@ -235,7 +236,7 @@ func TestContainsRoundTrip(t *testing.T) {
 }
 
 func TestPrepareInvalid(t *testing.T) {
-	s := &Store{baselines: newCache[string, baseline](16)}
+	s := &Store{baselines: cache.New[string, baseline](16)}
 	good := &sbom.Document{Root: -1, Components: []sbom.Component{{Purl: "pkg:npm/a@1", Key: "pkg:npm/a", Name: "a"}}}
 	for name, doc := range map[string]*sbom.Document{
 		"nil":       nil,
@@ -260,7 +261,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("{\"source\":{}}"), int64(-1), false)
 	doc, _ := encodeDoc(&sbom.Document{Root: -1, Components: []sbom.Component{{Key: "k"}}, Edges: []sbom.Edge{{From: 0, To: 0, Kind: 1}}})
 	f.Add(doc, int64(0), false)
-	s := &Store{baselines: newCache[string, baseline](16)}
+	s := &Store{baselines: cache.New[string, baseline](16)}
 	f.Fuzz(func(t *testing.T, data []byte, n int64, b bool) {
 		str := string(data)
 		pool := []any{nil, str, n, b, []any{str, n}, []any{n}, []any{str}, 1.5}

@@ -53,6 +53,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/internal/cache"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
@@ -170,14 +171,14 @@ type Store struct {
 	log    *slog.Logger
 	target string
 	// versions caches version records by vid; they never change once committed.
-	versions *cache[int64, *graph.Version]
+	versions *cache.Map[int64, *graph.Version]
 	// baselines caches what a canonical purl says about its component (see baseline).
-	baselines *cache[string, baseline]
+	baselines *cache.Map[string, baseline]
 	// docs caches decoded documents by vid: like version records, they never change.
-	docs *cache[int64, *sbom.Document]
+	docs *cache.Map[int64, *sbom.Document]
 	// images holds the version lists Occurrences read, for Versions (see snapshotTTL); writes
 	// counts this store's committed writes, so a read that overlapped one keeps nothing.
-	images *cache[string, imageSnapshot]
+	images *cache.Map[string, imageSnapshot]
 	snapMu sync.Mutex
 	writes atomic.Int64
 	closed atomic.Bool
@@ -234,10 +235,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		bm:        neo4j.NewBookmarkManager(neo4j.BookmarkManagerConfig{}),
 		log:       cfg.Log,
 		target:    target,
-		versions:  newCache[int64, *graph.Version](cfg.CacheSize),
-		baselines: newCache[string, baseline](4 * cfg.CacheSize),
-		images:    newCache[string, imageSnapshot](cfg.CacheSize / 10),
-		docs:      newCache[int64, *sbom.Document](cfg.DocumentCache),
+		versions:  cache.New[int64, *graph.Version](cfg.CacheSize),
+		baselines: cache.New[string, baseline](4 * cfg.CacheSize),
+		images:    cache.New[string, imageSnapshot](cfg.CacheSize / 10),
+		docs:      cache.New[int64, *sbom.Document](cfg.DocumentCache),
 	}
 	if err := driver.VerifyConnectivity(ctx); err != nil {
 		driver.Close(context.WithoutCancel(ctx))
@@ -422,43 +423,4 @@ func unavailable(err error) bool {
 			strings.HasPrefix(nerr.Code, "Neo.TransientError.")
 	}
 	return false
-}
-
-// cache is a bounded concurrent map. When full it forgets an arbitrary half of its entries:
-// the values it holds are immutable and reloadable, so forgetting only costs a reload.
-type cache[K comparable, V any] struct {
-	mu  sync.RWMutex
-	m   map[K]V
-	max int
-}
-
-func newCache[K comparable, V any](n int) *cache[K, V] {
-	return &cache[K, V]{m: make(map[K]V), max: max(n, 16)}
-}
-
-func (c *cache[K, V]) get(k K) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *cache[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	if len(c.m) >= c.max {
-		for k := range c.m {
-			delete(c.m, k)
-			if len(c.m) <= c.max/2 {
-				break
-			}
-		}
-	}
-	c.m[k] = v
-	c.mu.Unlock()
-}
-
-func (c *cache[K, V]) delete(k K) {
-	c.mu.Lock()
-	delete(c.m, k)
-	c.mu.Unlock()
 }

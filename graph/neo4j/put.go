@@ -188,7 +188,7 @@ func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.
 		}
 		switch {
 		case old.SBOMDigest == p.digest:
-			s.versions.put(oldVID, old)
+			s.versions.Put(oldVID, old)
 			return &putResult{v: old}, nil
 		case !opts.Replace:
 			return nil, fmt.Errorf("%w: %s already holds SBOM %s, not %s (put with Replace to replace it)", graph.ErrConflict, ref, old.SBOMDigest, p.digest)
@@ -294,7 +294,7 @@ func (s *Store) put(ctx context.Context, tx neo4j.ManagedTransaction, ref graph.
 	}
 	cached := v.Clone()
 	// Cached before the commit: should it fail, no node bears the vid, so nothing reads it.
-	s.versions.put(vid, &cached)
+	s.versions.Put(vid, &cached)
 	return &putResult{v: v, created: true}, nil
 }
 

@@ -21,7 +21,7 @@ func (s *Store) loadVersions(ctx context.Context, tx neo4j.ManagedTransaction, v
 	out := make([]*graph.Version, len(vids))
 	var missing []int64
 	for i, vid := range vids {
-		if v, ok := s.versions.get(vid); ok {
+		if v, ok := s.versions.Get(vid); ok {
 			out[i] = v
 		} else {
 			missing = append(missing, vid)
@@ -44,7 +44,7 @@ func (s *Store) loadVersions(ctx context.Context, tx neo4j.ManagedTransaction, v
 				return nil, err
 			}
 			got[vid] = v
-			s.versions.put(vid, v)
+			s.versions.Put(vid, v)
 		}
 	}
 	for i, vid := range vids {
@@ -173,13 +173,13 @@ type imageSnapshot struct {
 
 // snapshot answers Versions from a fresh snapshot whose versions are all cached.
 func (s *Store) snapshot(image string) ([]graph.Version, bool) {
-	snap, ok := s.images.get(image)
+	snap, ok := s.images.Get(image)
 	if !ok || time.Since(snap.at) > snapshotTTL {
 		return nil, false
 	}
 	out := make([]graph.Version, len(snap.vids))
 	for i, vid := range snap.vids {
-		v, ok := s.versions.get(vid)
+		v, ok := s.versions.Get(vid)
 		if !ok {
 			return nil, false
 		}
@@ -194,7 +194,7 @@ func (s *Store) snapshot(image string) ([]graph.Version, bool) {
 func (s *Store) snapshotImages(ctx context.Context, tx neo4j.ManagedTransaction, images []string, writes0 int64) error {
 	// Images whose snapshot is young enough to outlive this call need no new one.
 	images = slices.DeleteFunc(images, func(image string) bool {
-		snap, ok := s.images.get(image)
+		snap, ok := s.images.Get(image)
 		return ok && time.Since(snap.at) < snapshotTTL/2
 	})
 	if len(images) == 0 {
@@ -227,7 +227,7 @@ func (s *Store) snapshotImages(ctx context.Context, tx neo4j.ManagedTransaction,
 		return nil // a write of this store may have changed them: keep nothing
 	}
 	for image, vids := range snaps {
-		s.images.put(image, imageSnapshot{vids: vids, at: at})
+		s.images.Put(image, imageSnapshot{vids: vids, at: at})
 	}
 	return nil
 }
@@ -237,7 +237,7 @@ func (s *Store) wrote(image string) {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
 	s.writes.Add(1)
-	s.images.delete(image)
+	s.images.Delete(image)
 }
 
 // Version returns the version ref names, normalised first (graph.Ref.Normalize). A ref with a tag and a digest matches both; with
@@ -310,7 +310,7 @@ func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, er
 }
 
 func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid int64) (*sbom.Document, error) {
-	if doc, ok := s.docs.get(vid); ok {
+	if doc, ok := s.docs.Get(vid); ok {
 		return cloneDoc(doc), nil
 	}
 	vs, err := s.loadVersions(ctx, tx, []int64{vid})
@@ -337,7 +337,7 @@ func (s *Store) document(ctx context.Context, tx neo4j.ManagedTransaction, vid i
 	doc.Source, doc.Subject, doc.Warnings = v.Source, v.Subject, v.Warnings
 	slices.SortFunc(doc.Edges, graph.CompareEdges)
 	doc.Edges = slices.Compact(doc.Edges)
-	s.docs.put(vid, cloneDoc(doc))
+	s.docs.Put(vid, cloneDoc(doc))
 	return doc, nil
 }
 

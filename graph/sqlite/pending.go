@@ -346,7 +346,7 @@ func (w *writeTx) tailOf(cid int64) (tail, bool) {
 		return *t, true
 	}
 	if !ok { // nil: changed by this transaction, read it again
-		if c, cached := w.s.tails.get(cid); cached {
+		if c, cached := w.s.tails.Get(cid); cached {
 			return c, true
 		}
 	}

@@ -204,7 +204,7 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 	if cached.Warnings == nil {
 		cached.Warnings = []sbom.Warning{}
 	}
-	s.versions.put(vid, &cached)
+	s.versions.Put(vid, &cached)
 	return out, true, nil
 }
 
@@ -283,9 +283,9 @@ func (s *Store) begin(ctx context.Context) (*writeTx, error) {
 		return nil, err
 	}
 	if dv != s.dataVersion {
-		s.byIdentity.clear()
-		s.variantSets.clear()
-		s.tails.clear()
+		s.byIdentity.Clear()
+		s.variantSets.Clear()
+		s.tails.Clear()
 		var last sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT max(ingested) FROM versions`).Scan(&last); err != nil {
 			tx.Rollback()
@@ -311,39 +311,39 @@ func (w *writeTx) commit() error {
 	w.done = true
 	w.s.afterCommit(w.ctx)
 	for _, r := range w.newComps {
-		w.s.byIdentity.put(r.identity, r)
-		w.s.comps.put(r.id, r)
+		w.s.byIdentity.Put(r.identity, r)
+		w.s.comps.Put(r.id, r)
 	}
 	for cid, set := range w.sets {
-		w.s.variantSets.put(cid, set)
+		w.s.variantSets.Put(cid, set)
 	}
 	for cid, t := range w.tails {
 		if t == nil {
-			w.s.tails.delete(cid)
+			w.s.tails.Delete(cid)
 		} else {
-			w.s.tails.put(cid, *t)
+			w.s.tails.Put(cid, *t)
 		}
 	}
 	for _, v := range w.dropped {
 		delete(w.fresh, v)
-		w.s.pending.delete(v)
+		w.s.pending.Delete(v)
 	}
 	for v, p := range w.fresh {
-		w.s.pending.put(v, p)
+		w.s.pending.Put(v, p)
 	}
 	for _, r := range w.reclaimed {
-		w.s.byIdentity.delete(r.identity)
-		w.s.comps.delete(r.id)
+		w.s.byIdentity.Delete(r.identity)
+		w.s.comps.Delete(r.id)
 		n := 1
 		if set, ok := w.sets[r.id]; ok {
 			n = len(set)
-		} else if set, ok := w.s.variantSets.get(r.id); ok {
+		} else if set, ok := w.s.variantSets.Get(r.id); ok {
 			n = len(set)
 		}
-		w.s.variantSets.delete(r.id)
-		w.s.tails.delete(r.id)
+		w.s.variantSets.Delete(r.id)
+		w.s.tails.Delete(r.id)
 		for k := range n {
-			w.s.variants.delete(vkey{r.id, int32(k)})
+			w.s.variants.Delete(vkey{r.id, int32(k)})
 		}
 	}
 	return nil
@@ -497,7 +497,7 @@ func (w *writeTx) components(p *prepared) ([]*compRow, error) {
 	rows := make([]*compRow, len(p.placements))
 	var missing []int
 	for k := range p.placements {
-		if r, ok := w.s.byIdentity.get(p.placements[k].ID); ok {
+		if r, ok := w.s.byIdentity.Get(p.placements[k].ID); ok {
 			rows[k] = r
 		} else {
 			missing = append(missing, k)
@@ -521,7 +521,7 @@ func (w *writeTx) components(p *prepared) ([]*compRow, error) {
 	for _, k := range missing {
 		if r, ok := found[p.placements[k].ID]; ok {
 			rows[k] = r
-			w.s.byIdentity.put(r.identity, r) // committed already: safe to cache now
+			w.s.byIdentity.Put(r.identity, r) // committed already: safe to cache now
 		} else {
 			insert = append(insert, k)
 		}
@@ -578,7 +578,7 @@ func (w *writeTx) variantIDs(p *prepared, rows []*compRow) ([]int32, error) {
 		cid := rows[p.slot[i]].id
 		set, ok := w.sets[cid]
 		if !ok {
-			if set, ok = w.s.variantSets.get(cid); !ok {
+			if set, ok = w.s.variantSets.Get(cid); !ok {
 				return false
 			}
 		}
@@ -645,7 +645,7 @@ func (w *writeTx) variantIDs(p *prepared, rows []*compRow) ([]int32, error) {
 			return nil, err
 		}
 		for cid, set := range loaded {
-			w.s.variantSets.put(cid, set) // committed already
+			w.s.variantSets.Put(cid, set) // committed already
 			w.sets[cid] = set
 		}
 		for _, i := range deferred {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/internal/cache"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
@@ -616,18 +617,9 @@ func scanIDs(rows *sql.Rows) ([]int64, error) {
 
 // load returns the cached values for keys (in the order of keys, duplicates allowed),
 // fetching the missing ones (deduplicated) with fetch, which returns what it found.
-func load[K comparable, V any](c *cache[K, V], keys []K, what string, fetch func(missing []K) (map[K]V, error)) ([]V, error) {
+func load[K comparable, V any](c *cache.Map[K, V], keys []K, what string, fetch func(missing []K) (map[K]V, error)) ([]V, error) {
 	out := make([]V, len(keys))
-	var miss []int
-	c.mu.RLock()
-	for i, k := range keys {
-		if v, ok := c.m[k]; ok {
-			out[i] = v
-		} else {
-			miss = append(miss, i)
-		}
-	}
-	c.mu.RUnlock()
+	miss := c.Lookup(keys, out)
 	if len(miss) == 0 {
 		return out, nil
 	}
@@ -643,11 +635,7 @@ func load[K comparable, V any](c *cache[K, V], keys []K, what string, fetch func
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	for k, v := range got {
-		c.putLocked(k, v)
-	}
-	c.mu.Unlock()
+	c.PutAll(got)
 	for _, i := range miss {
 		v, ok := got[keys[i]]
 		if !ok {
@@ -659,7 +647,7 @@ func load[K comparable, V any](c *cache[K, V], keys []K, what string, fetch func
 }
 
 // loadByID is load for rows fetched by an IN list of their integer ids.
-func loadByID[V any](ctx context.Context, q queryer, c *cache[int64, V], ids []int64, what, query string,
+func loadByID[V any](ctx context.Context, q queryer, c *cache.Map[int64, V], ids []int64, what, query string,
 	scan func(*sql.Rows) (int64, V, error)) ([]V, error) {
 	return load(c, ids, what, func(missing []int64) (map[int64]V, error) {
 		slices.Sort(missing)
@@ -733,10 +721,10 @@ func (s *Store) loadVariants(ctx context.Context, q queryer, keys []vkey) ([]*va
 			if err := r.Scan(&c.id, &c.identity, &c.purl, &c.key, &c.ecosystem, &c.namespace, &c.name, &c.version, &data); err != nil {
 				return err
 			}
-			if prev, ok := s.comps.get(c.id); ok {
+			if prev, ok := s.comps.Get(c.id); ok {
 				c = prev
 			} else {
-				s.comps.put(c.id, c)
+				s.comps.Put(c.id, c)
 			}
 			comp, err := decodeVariant(data, c)
 			if err != nil {

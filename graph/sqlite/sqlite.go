@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/internal/cache"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
@@ -112,16 +113,16 @@ type Store struct {
 	// stopPreload cancels the background preload, if any.
 	stopPreload context.CancelFunc
 
-	comps    *cache[int64, *compRow]
-	variants *cache[vkey, *variantEntry]
-	versions *cache[int64, *graph.Version]
-	pending  *cache[int64, *postings] // a pending version's postings (see pending.go)
+	comps    *cache.Map[int64, *compRow]
+	variants *cache.Map[vkey, *variantEntry]
+	versions *cache.Map[int64, *graph.Version]
+	pending  *cache.Map[int64, *postings] // a pending version's postings (see pending.go)
 
 	// Writer state, guarded by wmu.
 	wmu          sync.Mutex
-	byIdentity   *cache[string, *compRow]
-	variantSets  *cache[int64, []string] // component -> its variants' attrs, by number
-	tails        *cache[int64, tail]     // component -> its last posting-list chunk
+	byIdentity   *cache.Map[string, *compRow]
+	variantSets  *cache.Map[int64, []string] // component -> its variants' attrs, by number
+	tails        *cache.Map[int64, tail]     // component -> its last posting-list chunk
 	lastIngested int64
 	dataVersion  int64
 	maxChunk     int // posting-list chunk bound for the file's page size
@@ -170,13 +171,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		path:        abs,
 		log:         cfg.log,
 		w:           w,
-		comps:       newCache[int64, *compRow](cfg.cacheSize),
-		variants:    newCache[vkey, *variantEntry](cfg.cacheSize),
-		versions:    newCache[int64, *graph.Version](cfg.cacheSize / 10),
-		pending:     newCache[int64, *postings](4 * mergeVersions),
-		byIdentity:  newCache[string, *compRow](cfg.cacheSize),
-		variantSets: newCache[int64, []string](cfg.cacheSize),
-		tails:       newCache[int64, tail](cfg.cacheSize),
+		comps:       cache.New[int64, *compRow](cfg.cacheSize),
+		variants:    cache.New[vkey, *variantEntry](cfg.cacheSize),
+		versions:    cache.New[int64, *graph.Version](cfg.cacheSize / 10),
+		pending:     cache.New[int64, *postings](4 * mergeVersions),
+		byIdentity:  cache.New[string, *compRow](cfg.cacheSize),
+		variantSets: cache.New[int64, []string](cfg.cacheSize),
+		tails:       cache.New[int64, tail](cfg.cacheSize),
 		kick:        make(chan struct{}, 1),
 		done:        make(chan struct{}),
 	}
@@ -265,13 +266,13 @@ func (s *Store) preload(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for n := 0; rows.Next() && n < s.versions.max/2; n++ {
+		for n := 0; rows.Next() && n < s.versions.Cap()/2; n++ {
 			id, v, err := scanVersion(rows)
 			if err != nil {
 				rows.Close()
 				return err
 			}
-			s.versions.put(id, v)
+			s.versions.Put(id, v)
 		}
 		if err := rows.Close(); err != nil {
 			return err
@@ -281,7 +282,7 @@ func (s *Store) preload(ctx context.Context) error {
 			return err
 		}
 		defer rows.Close()
-		for n := 0; rows.Next() && n < s.variants.max/2; n++ {
+		for n := 0; rows.Next() && n < s.variants.Cap()/2; n++ {
 			c := new(compRow)
 			var data []byte
 			if err := rows.Scan(&c.id, &c.identity, &c.purl, &c.key, &c.ecosystem, &c.namespace, &c.name, &c.version, &data); err != nil {
@@ -291,8 +292,8 @@ func (s *Store) preload(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("component %d attributes: %w", c.id, err)
 			}
-			s.comps.put(c.id, c)
-			s.variants.put(vkey{c.id, 0}, &variantEntry{comp: c, c: comp})
+			s.comps.Put(c.id, c)
+			s.variants.Put(vkey{c.id, 0}, &variantEntry{comp: c, c: comp})
 		}
 		return rows.Err()
 	})
@@ -380,55 +381,6 @@ func (s *Store) check(ctx context.Context) error {
 		return errClosed
 	}
 	return ctx.Err()
-}
-
-// cache is a bounded concurrent map. When full it forgets an arbitrary half of its entries:
-// the rows it holds are immutable and reloadable, so forgetting only costs a reload.
-type cache[K comparable, V any] struct {
-	mu  sync.RWMutex
-	m   map[K]V
-	max int
-}
-
-func newCache[K comparable, V any](n int) *cache[K, V] {
-	return &cache[K, V]{m: make(map[K]V), max: max(n, 16)}
-}
-
-func (c *cache[K, V]) get(k K) (V, bool) {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *cache[K, V]) put(k K, v V) {
-	c.mu.Lock()
-	c.putLocked(k, v)
-	c.mu.Unlock()
-}
-
-func (c *cache[K, V]) putLocked(k K, v V) {
-	if len(c.m) >= c.max {
-		for k := range c.m {
-			delete(c.m, k)
-			if len(c.m) <= c.max/2 {
-				break
-			}
-		}
-	}
-	c.m[k] = v
-}
-
-func (c *cache[K, V]) delete(k K) {
-	c.mu.Lock()
-	delete(c.m, k)
-	c.mu.Unlock()
-}
-
-func (c *cache[K, V]) clear() {
-	c.mu.Lock()
-	clear(c.m)
-	c.mu.Unlock()
 }
 
 // mapErr wraps graph.ErrUnavailable around the errors that may go away if the call is retried

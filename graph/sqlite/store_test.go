@@ -312,12 +312,7 @@ func TestPreloadFills(t *testing.T) {
 	s = openT(t, path, WithPreload())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		s.variants.mu.RLock()
-		n := len(s.variants.m)
-		s.variants.mu.RUnlock()
-		s.comps.mu.RLock()
-		m := len(s.comps.m)
-		s.comps.mu.RUnlock()
+		n, m := s.variants.Len(), s.comps.Len()
 		if n > 0 && n == m {
 			break
 		}
