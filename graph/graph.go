@@ -243,6 +243,11 @@ type Catalog interface {
 	// part, and the last of them in version order is returned (a moving tag such as "latest"
 	// names its newest version). ErrNotFound when nothing matches.
 	Version(ctx context.Context, ref Ref) (Version, error)
+	// Latest returns the Seq of the latest version (the last in Versions' order) of each given
+	// image that has one, keyed by the name as given; names are normalised first (see
+	// NormalizeImage) and images without versions are left out. It is one question for many
+	// images, so that a blast-radius answer spanning a thousand images costs one call.
+	Latest(ctx context.Context, images []string) (map[string]int64, error)
 }
 
 // Contents reads one version's components and edges.

@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -282,6 +283,11 @@ func testDelete(t *testing.T, s graph.Store) {
 		}
 	}
 	checkDoc(t, s, mustRef(t, "example.com/app:2.0"), b)
+	v2, err := s.Version(ctx, mustRef(t, "example.com/app:2.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLatest(t, s, map[string]int64{"example.com/app": v2.Seq})
 	// Deleting the last version removes the image; putting it again works.
 	if err := s.Delete(ctx, mustRef(t, "example.com/app:2.0")); err != nil {
 		t.Fatal(err)
@@ -291,6 +297,9 @@ func testDelete(t *testing.T, s graph.Store) {
 	}
 	if imgs, err := s.Images(ctx); err != nil || len(imgs) != 0 {
 		t.Errorf("Images after deleting everything = %+v, %v", imgs, err)
+	}
+	if got, err := s.Latest(ctx, []string{"example.com/app"}); err != nil || len(got) != 0 {
+		t.Errorf("Latest of an emptied image = %v, %v; want an empty map", got, err)
 	}
 	putOK(t, s, "example.com/app:1.0", a, graph.PutOptions{})
 	checkDoc(t, s, ref, a)
@@ -343,6 +352,7 @@ func testOrdering(t *testing.T, s graph.Store) {
 	if vs[3].Seq >= vs[4].Seq || !vs[3].Ingested.Before(vs[4].Ingested) {
 		t.Errorf("ingest-ordered versions: c seq %d at %v, d seq %d at %v", vs[3].Seq, vs[3].Ingested, vs[4].Seq, vs[4].Ingested)
 	}
+	checkLatest(t, s, map[string]int64{img: vs[4].Seq})
 	seqs := map[int64]bool{}
 	for _, v := range vs {
 		if seqs[v.Seq] {
@@ -525,6 +535,45 @@ func testImages(t *testing.T, s graph.Store) {
 	}
 	if g, w := strings.Join(got, " "), "a.example/one/1/x b.example/two/3/2"; g != w {
 		t.Errorf("Images = %s, want %s", g, w)
+	}
+	want := map[string]int64{}
+	for _, im := range imgs {
+		want[im.Name] = im.Latest.Seq
+	}
+	checkLatest(t, s, want)
+}
+
+// checkLatest checks Latest against want (image -> Seq of its latest version), asking for
+// every image of want, a spelling of one that needs normalising, an image that does not
+// exist, and nothing at all.
+func checkLatest(t *testing.T, s graph.Store, want map[string]int64) {
+	t.Helper()
+	images := slices.Sorted(maps.Keys(want))
+	got, err := s.Latest(ctx, append(images, "example.com/no-such-image"))
+	if err != nil {
+		t.Fatalf("Latest: %v", err)
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Latest = %v, want %v", got, want)
+	}
+	for _, im := range images {
+		vs, err := s.Versions(ctx, im)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := vs[len(vs)-1].Seq; want[im] != last {
+			t.Errorf("Latest(%s) = %d, but the last of Versions is %d", im, want[im], last)
+		}
+		host, path, _ := strings.Cut(im, "/")
+		if spelled := strings.ToUpper(host) + "/" + path; graph.NormalizeImage(spelled) == im {
+			got, err := s.Latest(ctx, []string{spelled})
+			if err != nil || got[spelled] != want[im] || len(got) != 1 {
+				t.Errorf("Latest(%s) = %v, %v; want %s: %d", spelled, got, err, spelled, want[im])
+			}
+		}
+	}
+	if got, err := s.Latest(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("Latest(nil) = %v, %v; want an empty map", got, err)
 	}
 }
 
@@ -908,6 +957,9 @@ func testClosed(t *testing.T, s graph.Store) {
 	}
 	if _, err := s.Version(ctx, ref); !errors.Is(err, graph.ErrUnavailable) {
 		t.Errorf("Version on a closed store = %v, want ErrUnavailable", err)
+	}
+	if _, err := s.Latest(ctx, []string{ref.Image}); !errors.Is(err, graph.ErrUnavailable) {
+		t.Errorf("Latest on a closed store = %v, want ErrUnavailable", err)
 	}
 	if _, _, err := s.Put(ctx, ref, appDoc(t, "example.com/app", 1), graph.PutOptions{}); !errors.Is(err, graph.ErrUnavailable) {
 		t.Errorf("Put on a closed store = %v, want ErrUnavailable", err)

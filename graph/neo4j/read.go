@@ -149,6 +149,45 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 	return out, nil
 }
 
+// Latest returns the Seq of each given image's latest version (the last in Versions' order),
+// keyed by the names as given, normalised first (graph.NormalizeImage); images without
+// versions are left out. One statement answers for every image. Errors wrap
+// graph.ErrUnavailable, or are the context's.
+func (s *Store) Latest(ctx context.Context, images []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(images))
+	if len(images) == 0 {
+		return out, s.check(ctx)
+	}
+	names := make([]string, len(images))
+	for i, im := range images {
+		names[i] = graph.NormalizeImage(im)
+	}
+	err := s.readRetry(ctx, "latest versions", func(ctx context.Context, tx neo4j.ManagedTransaction) error {
+		recs, err := collect(ctx, tx, `UNWIND range(0, size($images) - 1) AS i
+			MATCH (v:Version {image: $images[i]})
+			WITH i, v ORDER BY v.orderTime DESC, v.seq DESC
+			RETURN i, collect(v.seq)[0]`, map[string]any{"images": names})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			d := decoder{vals: r.Values}
+			i, seq := d.int(0), d.int(1)
+			if d.err != nil {
+				return d.err
+			}
+			if i >= 0 && i < int64(len(images)) {
+				out[images[i]] = seq
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func sortVersions(vs []graph.Version) {
 	slices.SortStableFunc(vs, func(a, b graph.Version) int {
 		switch {

@@ -144,26 +144,55 @@ func Find(ctx context.Context, s graph.Store, req FindRequest) (*FindResult, err
 	if err != nil {
 		return nil, err
 	}
-	latest := latestFinder(ctx, s)
 	image := graph.NormalizeImage(req.Image)
-	for _, o := range occs {
-		if image != "" && o.Version.Image != image {
-			continue
-		}
+	occs = slices.DeleteFunc(occs, func(o graph.Occurrence) bool {
 		direct := o.Direct()
-		if req.Scope == DirectOnly && !direct || req.Scope == TransitiveOnly && direct {
-			continue
+		return image != "" && o.Version.Image != image ||
+			req.Scope == DirectOnly && !direct || req.Scope == TransitiveOnly && direct
+	})
+	// Occurrences come by image, so each image's name is compared with the last one only.
+	var images []string
+	for i := range occs {
+		if im := occs[i].Version.Image; len(images) == 0 || images[len(images)-1] != im {
+			images = append(images, im)
 		}
-		isLatest, err := latest(&o.Version)
-		if err != nil {
-			return nil, err
-		}
-		if req.Latest && !isLatest {
-			continue
-		}
-		res.Matches = append(res.Matches, Match{Version: o.Version, Component: o.Component, Direct: direct, Path: o.Path, Latest: isLatest})
 	}
-	sortMatches(res.Matches)
+	latest, err := s.Latest(ctx, images)
+	if err != nil {
+		return nil, err
+	}
+	// Occurrences come by image, version order, then identity; matches go newest version
+	// first, so each image's runs of one version are taken from the last.
+	res.Matches = make([]Match, 0, len(occs))
+	for i := 0; i < len(occs); {
+		image := occs[i].Version.Image
+		j := i + 1
+		for j < len(occs) && occs[j].Version.Image == image {
+			j++
+		}
+		seq, ok := latest[image]
+		for end := j; end > i; {
+			start := end - 1
+			for start > i && occs[start-1].Version.Seq == occs[end-1].Version.Seq {
+				start--
+			}
+			isLatest := ok && occs[start].Version.Seq == seq
+			if isLatest || !req.Latest {
+				for k := start; k < end; k++ {
+					o := &occs[k]
+					res.Matches = append(res.Matches, Match{Version: o.Version, Component: o.Component, Direct: o.Direct(), Path: o.Path, Latest: isLatest})
+				}
+			}
+			end = start
+		}
+		i = j
+	}
+	for k := 1; k < len(res.Matches); k++ {
+		if compareMatches(&res.Matches[k-1], &res.Matches[k]) > 0 { // a store broke its promise
+			slices.SortStableFunc(res.Matches, func(a, b Match) int { return compareMatches(&a, &b) })
+			break
+		}
+	}
 	return res, nil
 }
 
@@ -210,42 +239,21 @@ func ecosystemOrGeneric(eco string) string {
 	return eco
 }
 
-// latestFinder returns a function that says whether a version is its image's latest, asking
-// the store once per image.
-func latestFinder(ctx context.Context, s graph.Store) func(*graph.Version) (bool, error) {
-	latest := map[string]int64{}
-	return func(v *graph.Version) (bool, error) {
-		seq, ok := latest[v.Image]
-		if !ok {
-			vs, err := s.Versions(ctx, v.Image)
-			if err != nil {
-				return false, err
-			}
-			seq = -1
-			if len(vs) > 0 {
-				seq = vs[len(vs)-1].Seq
-			}
-			latest[v.Image] = seq
-		}
-		return v.Seq == seq, nil
+// compareMatches orders matches by image name, then newest version first, then component
+// identity.
+func compareMatches(a, b *Match) int {
+	if c := cmp.Compare(a.Version.Image, b.Version.Image); c != 0 {
+		return c
 	}
-}
-
-func sortMatches(ms []Match) {
-	slices.SortStableFunc(ms, func(a, b Match) int {
-		if c := cmp.Compare(a.Version.Image, b.Version.Image); c != 0 {
-			return c
+	if a.Version.Seq != b.Version.Seq {
+		switch {
+		case b.Version.Before(&a.Version):
+			return -1
+		case a.Version.Before(&b.Version):
+			return 1
 		}
-		if a.Version.Seq != b.Version.Seq {
-			switch {
-			case b.Version.Before(&a.Version):
-				return -1
-			case a.Version.Before(&b.Version):
-				return 1
-			}
-		}
-		return cmp.Compare(a.Component.ID(), b.Component.ID())
-	})
+	}
+	return cmp.Compare(a.Component.ID(), b.Component.ID())
 }
 
 // Path returns the occurrences of a component (purl, key or name, as in Find) in one image

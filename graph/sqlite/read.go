@@ -126,6 +126,85 @@ func (s *Store) Versions(ctx context.Context, image string) ([]graph.Version, er
 	return out, nil
 }
 
+// Latest returns the Seq of each given image's latest version (the last in Versions' order),
+// keyed by the names as given, normalised first (graph.NormalizeImage); images without
+// versions are left out. The answers are kept in process, keyed on the catalog's generation
+// (which every version added or removed changes, in any process), so a call costs one
+// primary-key read plus one statement for the images not asked about since the last change.
+// Errors wrap graph.ErrUnavailable, or are the context's or SQLite's.
+func (s *Store) Latest(ctx context.Context, images []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(images))
+	if len(images) == 0 {
+		return out, s.check(ctx)
+	}
+	err := s.read(ctx, "latest versions", func(tx *sql.Tx) error {
+		var gen int64
+		if err := tx.StmtContext(ctx, s.rs.generation).QueryRowContext(ctx).Scan(&gen); err != nil {
+			return err
+		}
+		var missing []int // indexes into images
+		var names []string
+		s.latest.mu.Lock()
+		if s.latest.seq == nil || s.latest.generation != gen || len(s.latest.seq) > maxLatest {
+			s.latest.generation, s.latest.seq = gen, make(map[string]int64)
+		}
+		for i, im := range images {
+			name := graph.NormalizeImage(im)
+			seq, ok := s.latest.seq[name]
+			switch {
+			case !ok:
+				missing = append(missing, i)
+				names = append(names, name)
+			case seq > 0:
+				out[im] = seq
+			}
+		}
+		s.latest.mu.Unlock()
+		if len(missing) == 0 {
+			return nil
+		}
+		found := make([]int64, len(names)) // 0: no version
+		rows, err := tx.StmtContext(ctx, s.rs.latest).QueryContext(ctx, jsonStrings(names))
+		if err != nil {
+			return err
+		}
+		err = scanAll(rows, func(r *sql.Rows) error {
+			var k int
+			var id sql.NullInt64
+			if err := r.Scan(&k, &id); err != nil {
+				return err
+			}
+			if id.Valid && k >= 0 && k < len(names) {
+				found[k] = id.Int64
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for k, i := range missing {
+			if found[k] > 0 {
+				out[images[i]] = found[k]
+			}
+		}
+		s.latest.mu.Lock()
+		defer s.latest.mu.Unlock()
+		if s.latest.generation == gen { // what this transaction saw is still the newest
+			for k, name := range names {
+				s.latest.seq[name] = found[k]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// maxLatest bounds the images Latest remembers; past it, it starts afresh.
+const maxLatest = 1 << 20
+
 // Version returns the version ref names, normalised first (graph.Ref.Normalize). A ref with a
 // tag and a digest matches both; with only a tag (or only a digest) it matches every version
 // with that tag (digest), and the last of them in version order is returned. Errors wrap
@@ -873,18 +952,24 @@ type readStmts struct {
 	ids, postings, id, posting, pending *sql.Stmt
 	// byPurl, byKey and byName find component ids for Components, in identity order.
 	byPurl, byKey, byName *sql.Stmt
+	// latest finds the latest version of each image in a JSON array, by index (versions_order);
+	// generation reads the catalog's generation.
+	latest, generation *sql.Stmt
 }
 
 func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 	for dst, q := range map[**sql.Stmt]string{
-		&rs.ids:      `SELECT id FROM components WHERE identity IN (SELECT value FROM json_each(?))`,
-		&rs.postings: `SELECT component, chunk, data FROM occurrences WHERE component IN (SELECT value FROM json_each(?)) ORDER BY component, chunk`,
-		&rs.id:       `SELECT id FROM components WHERE identity = ?`,
-		&rs.posting:  `SELECT component, chunk, data FROM occurrences WHERE component = ? ORDER BY chunk`,
-		&rs.pending:  pendingStateSQL,
-		&rs.byPurl:   `SELECT id FROM components WHERE identity = ? AND purl = 1 ORDER BY identity`,
-		&rs.byKey:    `SELECT id FROM components WHERE key = ? ORDER BY identity`,
-		&rs.byName:   `SELECT id FROM components WHERE name = ? ORDER BY identity`,
+		&rs.ids:        `SELECT id FROM components WHERE identity IN (SELECT value FROM json_each(?))`,
+		&rs.postings:   `SELECT component, chunk, data FROM occurrences WHERE component IN (SELECT value FROM json_each(?)) ORDER BY component, chunk`,
+		&rs.id:         `SELECT id FROM components WHERE identity = ?`,
+		&rs.posting:    `SELECT component, chunk, data FROM occurrences WHERE component = ? ORDER BY chunk`,
+		&rs.pending:    pendingStateSQL,
+		&rs.byPurl:     `SELECT id FROM components WHERE identity = ? AND purl = 1 ORDER BY identity`,
+		&rs.byKey:      `SELECT id FROM components WHERE key = ? ORDER BY identity`,
+		&rs.byName:     `SELECT id FROM components WHERE name = ? ORDER BY identity`,
+		&rs.generation: `SELECT generation FROM catalog WHERE id = 1`,
+		&rs.latest: `SELECT j.key, (SELECT id FROM versions WHERE image = j.value ORDER BY order_time DESC, id DESC LIMIT 1)
+			FROM json_each(?) AS j`,
 	} {
 		st, err := db.PrepareContext(ctx, q)
 		if err != nil {
@@ -896,7 +981,7 @@ func (rs *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (rs *readStmts) close() {
-	for _, st := range []*sql.Stmt{rs.ids, rs.postings, rs.id, rs.posting, rs.pending, rs.byPurl, rs.byKey, rs.byName} {
+	for _, st := range []*sql.Stmt{rs.ids, rs.postings, rs.id, rs.posting, rs.pending, rs.byPurl, rs.byKey, rs.byName, rs.latest, rs.generation} {
 		if st != nil {
 			st.Close()
 		}

@@ -127,6 +127,23 @@ var migrations = []migration{
 			`INSERT INTO merge_state (id, upto, next) VALUES (1, 0, 0)`,
 		},
 	},
+	{
+		name: "catalog generation",
+		sql: []string{
+			// generation changes with every version added or removed, in the same
+			// transaction, whichever process writes: readers key what they derive from the set
+			// of versions (each image's latest; see Store.Latest) on it.
+			`CREATE TABLE catalog (
+				id         INTEGER PRIMARY KEY CHECK (id = 1),
+				generation INTEGER NOT NULL
+			)`,
+			`INSERT INTO catalog (id, generation) VALUES (1, 0)`,
+			`CREATE TRIGGER versions_added AFTER INSERT ON versions
+				BEGIN UPDATE catalog SET generation = generation + 1; END`,
+			`CREATE TRIGGER versions_removed AFTER DELETE ON versions
+				BEGIN UPDATE catalog SET generation = generation + 1; END`,
+		},
+	},
 }
 
 // normalizeRefs rewrites the stored image names and digests in normal form. When two stored

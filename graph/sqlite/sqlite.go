@@ -117,6 +117,12 @@ type Store struct {
 	variants *cache.Map[vkey, *variantEntry]
 	versions *cache.Map[int64, *graph.Version]
 	pending  *cache.Map[int64, *postings] // a pending version's postings (see pending.go)
+	// latest remembers each image's latest version (0: none) for Latest, as of a generation.
+	latest struct {
+		mu         sync.Mutex
+		generation int64
+		seq        map[string]int64
+	}
 
 	// Writer state, guarded by wmu.
 	wmu          sync.Mutex

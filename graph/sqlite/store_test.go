@@ -435,7 +435,7 @@ func TestMigrateRefs(t *testing.T) {
 	digest := "sha256:" + strings.Repeat("ab", 32)
 	// downgrade rewrites the stored references as an earlier build would have kept them and
 	// takes the file back to schema version 1 (every posting merged, as version 1 had no
-	// pending postings).
+	// pending postings; no catalog generation).
 	SetMergePolicy(t, 0, 0, 0, true)
 	downgrade := func(path string, refs map[int64]graph.Ref) {
 		t.Helper()
@@ -453,7 +453,8 @@ func TestMigrateRefs(t *testing.T) {
 		if err := db.QueryRow(`SELECT count(*) FROM pending`).Scan(&pending); err != nil || pending != 0 {
 			t.Fatalf("%d pending versions (%v), want every posting merged", pending, err)
 		}
-		for _, q := range []string{`DROP TABLE pending`, `DROP TABLE merge_state`, `PRAGMA user_version = 1`} {
+		for _, q := range []string{`DROP TABLE pending`, `DROP TABLE merge_state`,
+			`DROP TRIGGER versions_added`, `DROP TRIGGER versions_removed`, `DROP TABLE catalog`, `PRAGMA user_version = 1`} {
 			if _, err := db.Exec(q); err != nil {
 				t.Fatal(err)
 			}
@@ -637,4 +638,50 @@ func TestPendingMerge(t *testing.T) {
 	}
 	s.Close()
 	checkFile(t, path)
+}
+
+// TestLatestTwoWriters checks that Latest, which remembers its answers, sees versions another
+// process adds and removes: two stores on one file stand for two processes.
+func TestLatestTwoWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	a, b := openT(t, path), openT(t, path)
+	e := estate.New(estate.Tiny)
+	put := func(s *Store, tag string, i int) graph.Version {
+		t.Helper()
+		v, _, err := s.Put(ctx, graph.Ref{Image: "app", Tag: tag}, e.Item(i, 0).Doc, graph.PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	latest := func(want int64) {
+		t.Helper()
+		got, err := a.Latest(ctx, []string{"app", "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == 0 && len(got) != 0 || want != 0 && (len(got) != 1 || got["app"] != want) {
+			t.Errorf("Latest = %v, want app: %d", got, want)
+		}
+	}
+	latest(0)
+	v1 := put(b, "1", 0)
+	latest(v1.Seq)
+	latest(v1.Seq) // from what a remembers
+	v2 := put(b, "2", 1)
+	latest(v2.Seq)
+	if err := b.Delete(ctx, v2.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	latest(v1.Seq)
+	v3 := put(a, "3", 2)
+	latest(v3.Seq)
+	if err := b.Delete(ctx, v1.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Delete(ctx, v3.Ref()); err != nil {
+		t.Fatal(err)
+	}
+	latest(0)
 }
