@@ -11,15 +11,57 @@ import (
 	"github.com/sbomgraph/sbomgraph/graph"
 )
 
-// maskTree is a compiled read mask: the fields to keep, each with the subfields to keep
-// (nil: the whole field). A nil maskTree keeps everything.
+// readMask is a compiled read mask. A nil *readMask keeps everything.
+type readMask struct {
+	tree maskTree
+	plan *maskPlan
+}
+
+// maskTree is a read mask as a tree: the fields to keep, each with the subfields to keep
+// (nil: the whole field).
 type maskTree map[protoreflect.Name]maskTree
+
+// maskPlan is what applying a mask to one message type does: clear the fields it does not
+// keep, and descend into those it keeps in part. Worked out once per mask from the
+// descriptor, so applying it touches only those fields (ranging over every populated field
+// through reflection cost more than converting the message in the first place).
+type maskPlan struct {
+	clear []protoreflect.FieldDescriptor
+	sub   []subPlan
+}
+
+type subPlan struct {
+	fd   protoreflect.FieldDescriptor
+	plan *maskPlan
+}
+
+// newReadMask compiles t for messages md describes.
+func newReadMask(t maskTree, md protoreflect.MessageDescriptor) *readMask {
+	return &readMask{tree: t, plan: planFor(t, md)}
+}
+
+func planFor(t maskTree, md protoreflect.MessageDescriptor) *maskPlan {
+	p := &maskPlan{}
+	fields := md.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		sub, ok := t[fd.Name()]
+		switch {
+		case !ok:
+			p.clear = append(p.clear, fd)
+		case sub == nil:
+		case fd.Message() != nil && !fd.IsMap():
+			p.sub = append(p.sub, subPlan{fd: fd, plan: planFor(sub, fd.Message())})
+		}
+	}
+	return p
+}
 
 // compileMask checks a read mask's paths against the message md describes and compiles them.
 // Paths are proto field names separated by dots; they may go through singular and repeated
 // message fields (but not into maps). A nil mask, or one without paths, keeps everything. An
 // unknown field is an error wrapping graph.ErrInvalid.
-func compileMask(m *fieldmaskpb.FieldMask, md protoreflect.MessageDescriptor) (maskTree, error) {
+func compileMask(m *fieldmaskpb.FieldMask, md protoreflect.MessageDescriptor) (*readMask, error) {
 	if len(m.GetPaths()) == 0 {
 		return nil, nil
 	}
@@ -60,71 +102,81 @@ func compileMask(m *fieldmaskpb.FieldMask, md protoreflect.MessageDescriptor) (m
 			}
 		}
 	}
-	return root, nil
+	return newReadMask(root, md), nil
 }
 
 // maskExcept returns a mask that keeps every field of md but the given paths (dotted proto
 // field names, which must exist: they are constants of this package).
-func maskExcept(md protoreflect.MessageDescriptor, paths ...string) maskTree {
+func maskExcept(md protoreflect.MessageDescriptor, paths ...string) *readMask {
+	return newReadMask(treeExcept(md, paths...), md)
+}
+
+func treeExcept(md protoreflect.MessageDescriptor, paths ...string) maskTree {
 	t := maskTree{}
 	fields := md.Fields()
 	for i := range fields.Len() {
 		t[fields.Get(i).Name()] = nil
 	}
+	nested := map[protoreflect.Name][]string{} // field -> the paths below it to leave out
 	for _, path := range paths {
-		first, rest, nested := strings.Cut(path, ".")
+		first, rest, deep := strings.Cut(path, ".")
 		name := protoreflect.Name(first)
-		if !nested {
+		if !deep {
 			delete(t, name)
 			continue
 		}
+		nested[name] = append(nested[name], rest)
+	}
+	for name, rests := range nested {
 		if fd := fields.ByName(name); fd != nil && fd.Message() != nil {
-			t[name] = maskExcept(fd.Message(), rest)
+			t[name] = treeExcept(fd.Message(), rests...)
 		}
 	}
 	return t
 }
 
-// orDefault returns t, or def when t keeps everything (the request named no fields).
-func (t maskTree) orDefault(def maskTree) maskTree {
-	if t == nil {
+// orDefault returns m, or def when m keeps everything (the request named no fields).
+func (m *readMask) orDefault(def *readMask) *readMask {
+	if m == nil {
 		return def
 	}
-	return t
+	return m
 }
 
 // has reports whether the mask keeps the top-level field name (in whole or in part).
-func (t maskTree) has(name protoreflect.Name) bool {
-	if t == nil {
+func (m *readMask) has(name protoreflect.Name) bool {
+	if m == nil {
 		return true
 	}
-	_, ok := t[name]
+	_, ok := m.tree[name]
 	return ok
 }
 
-// apply clears every field of m the mask does not keep.
-func (t maskTree) apply(m proto.Message) {
-	if t == nil {
+// apply clears every field of msg the mask does not keep. msg must be of the message type the
+// mask was compiled for.
+func (m *readMask) apply(msg proto.Message) {
+	if m == nil {
 		return
 	}
-	t.prune(m.ProtoReflect())
+	m.plan.apply(msg.ProtoReflect())
 }
 
-func (t maskTree) prune(m protoreflect.Message) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		sub, ok := t[fd.Name()]
-		switch {
-		case !ok:
-			m.Clear(fd)
-		case sub == nil:
-		case fd.IsList() && fd.Message() != nil:
+func (p *maskPlan) apply(m protoreflect.Message) {
+	for _, fd := range p.clear {
+		m.Clear(fd)
+	}
+	for _, s := range p.sub {
+		if !m.Has(s.fd) {
+			continue
+		}
+		v := m.Get(s.fd)
+		if s.fd.IsList() {
 			l := v.List()
 			for i := range l.Len() {
-				sub.prune(l.Get(i).Message())
+				s.plan.apply(l.Get(i).Message())
 			}
-		case fd.Message() != nil && !fd.IsMap():
-			sub.prune(v.Message())
+			continue
 		}
-		return true
-	})
+		s.plan.apply(v.Message())
+	}
 }

@@ -45,6 +45,14 @@ func TestReadMask(t *testing.T) {
 	if !proto.Equal(got, want) {
 		t.Errorf("maskExcept: got %v, want %v", got, want)
 	}
+	// Two paths below one field leave out both.
+	m := &api.Match{Version: proto.Clone(v).(*api.Version), Direct: true}
+	maskExcept(matchDesc, "version.warnings", "version.source").apply(m)
+	wantMatch := &api.Match{Version: proto.Clone(v).(*api.Version), Direct: true}
+	wantMatch.Version.Warnings, wantMatch.Version.Source = nil, nil
+	if !proto.Equal(m, wantMatch) {
+		t.Errorf("maskExcept with two paths below version: got %v, want %v", m, wantMatch)
+	}
 	for _, paths := range [][]string{{"nope"}, {"tag.x"}, {"source.nope"}, {""}, {"warnings..id"}} {
 		if _, err := compileMask(&fieldmaskpb.FieldMask{Paths: paths}, versionDesc); err == nil {
 			t.Errorf("mask %q accepted", paths)

@@ -113,7 +113,7 @@ func (p versionPos) compare(q versionPos) int {
 // page collects one page from items[start:]: at most size items, converted and masked, and
 // no more than pageBytes of them (but always one, when there is one). It returns the page
 // and the index of the last item taken (start-1 when none).
-func page[T any, M proto.Message](items []T, start, size int, convert func(*T) M, mask maskTree) ([]M, int) {
+func page[T any, M proto.Message](items []T, start, size int, convert func(*T) M, mask *readMask) ([]M, int) {
 	out := make([]M, 0, min(size, max(0, len(items)-start)))
 	bytes := 0
 	last := start - 1

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"time"
 
 	api "github.com/sbomgraph/sbomgraph/api/sbomgraph/v1"
 	"github.com/sbomgraph/sbomgraph/graph"
@@ -31,11 +32,15 @@ var (
 // The listings' default masks leave out each version's warnings, which can number thousands
 // (one per file component without a purl in a syft SBOM) and would otherwise dominate every
 // page; a request names them in its read_mask to get them, and GetVersion always has them.
+// Where a version is the context of each item (a match, a timeline entry) rather than the
+// item, they also leave out its source and subject: they repeat with every item, were most of
+// a large answer's bytes, and the version's identity, order and counts are what a blast-radius
+// report shows.
 var (
 	defaultImageMask    = maskExcept(imageDesc, "latest.warnings")
 	defaultVersionMask  = maskExcept(versionDesc, "warnings")
-	defaultMatchMask    = maskExcept(matchDesc, "version.warnings")
-	defaultTimelineMask = maskExcept(timelineDesc, "version.warnings")
+	defaultMatchMask    = maskExcept(matchDesc, "version.warnings", "version.source", "version.subject")
+	defaultTimelineMask = maskExcept(timelineDesc, "version.warnings", "version.source", "version.subject")
 )
 
 // ListImages lists the stored images by name, a page at a time.
@@ -189,9 +194,15 @@ func (qs *queryService) Find(ctx context.Context, req *api.FindRequest) (*api.Fi
 	if err != nil {
 		return nil, err
 	}
-	res, err := query.Find(ctx, qs.s.store, q)
-	if err != nil {
-		return nil, err
+	now := time.Now()
+	res, cached := (*query.FindResult)(nil), false
+	if more {
+		res, cached = qs.s.answers.get(fp, now)
+	}
+	if !cached {
+		if res, err = query.Find(ctx, qs.s.store, q); err != nil {
+			return nil, err
+		}
 	}
 	start := 0
 	if more {
@@ -209,8 +220,11 @@ func (qs *queryService) Find(ctx context.Context, req *api.FindRequest) (*api.Fi
 	}
 	if last >= 0 && last < len(res.Matches)-1 {
 		resp.NextPageToken = encodePageToken(fp, findKeyOf(&res.Matches[last]))
+		if !cached {
+			qs.s.answers.put(fp, res, now)
+		}
 	}
-	logAttrs(ctx, slog.Int("matches", len(out)))
+	logAttrs(ctx, slog.Int("matches", len(out)), slog.Bool("cached", cached))
 	return resp, nil
 }
 

@@ -103,6 +103,8 @@ type Server struct {
 	ingests chan struct{}
 	// clientCerts is true when the TLS configuration verifies client certificates.
 	clientCerts bool
+	// answers keeps recent multi-page Find answers for their next pages.
+	answers answers
 }
 
 // The services Server registers, by full name, for health checks.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	api "github.com/sbomgraph/sbomgraph/api/sbomgraph/v1"
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/diff"
+	"github.com/sbomgraph/sbomgraph/graph/query"
 	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
 	"github.com/sbomgraph/sbomgraph/server/convert"
 )
@@ -343,4 +345,86 @@ func matchTags(ms []*api.Match) []string {
 
 func protoSliceEqual[M proto.Message](a, b []M) bool {
 	return slices.EqualFunc(a, b, func(x, y M) bool { return proto.Equal(x, y) })
+}
+
+// TestFindPagesOneAnswer checks that the next pages of a Find come from the answer its first
+// page computed: a version ingested in between, which sorts after the first page ("zz-app"
+// comes after "debian-app"), is not in them, and is in a new answer.
+func TestFindPagesOneAnswer(t *testing.T) {
+	ctx := context.Background()
+	ts := start(t, openStore(t), Options{})
+	c := newClients(ts.dial(t, nil))
+	loadDebianApp(t, c)
+	req := &api.FindRequest{Component: "pkg:deb/debian/libc6", PageSize: 2}
+	first, err := c.query.Find(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ingest.Ingest(ctx, &api.IngestRequest{Metadata: &api.IngestMetadata{Image: "zz-app", Tag: "1"},
+		Sbom: ingesttest.Corpus(t, "big/debian-app-v1.syft.cdx.json")}); err != nil {
+		t.Fatal(err)
+	}
+	images := func(ms []*api.Match) (out []string) {
+		for _, m := range ms {
+			out = append(out, m.GetVersion().GetImage())
+		}
+		return out
+	}
+	paged := first.GetMatches()
+	for tok := first.GetNextPageToken(); tok != ""; {
+		resp, err := c.query.Find(ctx, &api.FindRequest{Component: req.Component, PageSize: 2, PageToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, resp.GetMatches()...)
+		tok = resp.GetNextPageToken()
+	}
+	if got := images(paged); len(got) != 4 || slices.Contains(got, "zz-app") {
+		t.Errorf("pages of the first answer: %v, want debian-app's 4 versions", got)
+	}
+	fresh, err := c.query.Find(ctx, &api.FindRequest{Component: req.Component})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := images(fresh.GetMatches()); len(got) != 5 || got[4] != "zz-app" {
+		t.Errorf("a new answer: %v, want debian-app's 4 versions and zz-app", got)
+	}
+}
+
+func TestAnswers(t *testing.T) {
+	t0 := time.Now()
+	res := func(n int) *query.FindResult { return &query.FindResult{Matches: make([]query.Match, n)} }
+	var a answers
+	a.put("q1", res(1), t0)
+	a.put("q2", res(2), t0.Add(time.Second))
+	if got, ok := a.get("q1", t0.Add(2*time.Second)); !ok || len(got.Matches) != 1 {
+		t.Errorf("q1 = %v, %v", got, ok)
+	}
+	if _, ok := a.get("q1", t0.Add(answerTTL)); ok {
+		t.Error("q1 is served after answerTTL")
+	}
+	a.put("q1", res(3), t0.Add(3*time.Second)) // replaces the older answer to q1
+	if got, ok := a.get("q1", t0.Add(4*time.Second)); !ok || len(got.Matches) != 3 || len(a.entries) != 2 {
+		t.Errorf("q1 = %v, %v with %d kept, want the newer answer of 2 kept", got, ok, len(a.entries))
+	}
+	for i := range maxAnswers + 2 {
+		a.put(fmt.Sprint("n", i), res(1), t0.Add(5*time.Second))
+	}
+	if len(a.entries) != maxAnswers {
+		t.Errorf("%d answers kept, want %d", len(a.entries), maxAnswers)
+	}
+	if _, ok := a.get("n0", t0.Add(6*time.Second)); ok {
+		t.Error("the oldest answer was not pushed out")
+	}
+	if _, ok := a.get(fmt.Sprint("n", maxAnswers+1), t0.Add(6*time.Second)); !ok {
+		t.Error("the newest answer was pushed out")
+	}
+	a.put("huge", res(maxAnswerMatches), t0.Add(7*time.Second)) // pushes out every other
+	if len(a.entries) != 1 {
+		t.Errorf("%d answers kept beside one of maxAnswerMatches", len(a.entries)-1)
+	}
+	a.put("too big", res(maxAnswerMatches+1), t0.Add(8*time.Second))
+	if _, ok := a.get("too big", t0.Add(8*time.Second)); ok {
+		t.Error("an answer over maxAnswerMatches was kept")
+	}
 }

@@ -680,7 +680,8 @@ type FindRequest struct {
 	// A next_page_token from an earlier response, to continue after its last match.
 	PageToken string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// The fields of each Match to return (e.g. "version.image", "version.tag",
-	// "component.purl", "direct"); unset returns all but "version.warnings".
+	// "component.purl", "direct"); unset returns all but "version.source", "version.subject"
+	// and "version.warnings".
 	ReadMask      *fieldmaskpb.FieldMask `protobuf:"bytes,8,opt,name=read_mask,json=readMask,proto3" json:"read_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1001,7 +1002,8 @@ type PathRequest struct {
 	Ref *ImageRef `protobuf:"bytes,1,opt,name=ref,proto3" json:"ref,omitempty"`
 	// A purl, a package key or a name, as in FindRequest.component.
 	Component string `protobuf:"bytes,2,opt,name=component,proto3" json:"component,omitempty"`
-	// The fields of each Match to return; unset returns all but "version.warnings".
+	// The fields of each Match to return; unset returns all but "version.source",
+	// "version.subject" and "version.warnings".
 	ReadMask      *fieldmaskpb.FieldMask `protobuf:"bytes,3,opt,name=read_mask,json=readMask,proto3" json:"read_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1116,7 +1118,8 @@ type TimelineRequest struct {
 	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// A next_page_token from an earlier response, to continue after its last entry.
 	PageToken string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// The fields of each TimelineEntry to return; unset returns all but "version.warnings".
+	// The fields of each TimelineEntry to return; unset returns all but "version.source",
+	// "version.subject" and "version.warnings".
 	ReadMask      *fieldmaskpb.FieldMask `protobuf:"bytes,5,opt,name=read_mask,json=readMask,proto3" json:"read_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -46,7 +46,9 @@ const (
 // proto field names relative to the item, e.g. "version.image" and "component.purl" for a
 // Match). Unset, every field is returned but the versions' warnings, which can number
 // thousands per version: name them ("warnings", "version.warnings") to get them. GetVersion
-// returns them by default.
+// returns them by default. In the matches of Find and Path and the entries of Timeline, where
+// a version is the context of each item rather than the subject, an unset mask also leaves out
+// the version's source and subject (name "version" to get the whole version).
 type QueryServiceClient interface {
 	// ListImages lists the stored images, by name.
 	ListImages(ctx context.Context, in *ListImagesRequest, opts ...grpc.CallOption) (*ListImagesResponse, error)
@@ -158,7 +160,9 @@ func (c *queryServiceClient) Timeline(ctx context.Context, in *TimelineRequest, 
 // proto field names relative to the item, e.g. "version.image" and "component.purl" for a
 // Match). Unset, every field is returned but the versions' warnings, which can number
 // thousands per version: name them ("warnings", "version.warnings") to get them. GetVersion
-// returns them by default.
+// returns them by default. In the matches of Find and Path and the entries of Timeline, where
+// a version is the context of each item rather than the subject, an unset mask also leaves out
+// the version's source and subject (name "version" to get the whole version).
 type QueryServiceServer interface {
 	// ListImages lists the stored images, by name.
 	ListImages(context.Context, *ListImagesRequest) (*ListImagesResponse, error)
