@@ -170,8 +170,11 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 		EdgesAdded: []Edge{}, EdgesRemoved: []Edge{},
 		Files: FileChanges{Added: []string{}, Removed: []string{}, Changed: []string{}},
 	}
-	oldPkgs, oldFiles := entries(old)
-	newPkgs, newFiles := entries(new)
+	// Every identity of both sides gets a number, once; entries and edges use the numbers.
+	ids := &identities{num: make(map[string]int32, len(old.Components)+len(new.Components))}
+	oldNum, newNum := ids.number(old), ids.number(new)
+	oldPkgs, oldFiles := entries(old, oldNum, len(ids.name))
+	newPkgs, newFiles := entries(new, newNum, len(ids.name))
 	r.Old.Packages, r.Old.Files, r.Old.ByEcosystem = len(oldPkgs), len(oldFiles), byEcosystem(oldPkgs)
 	r.New.Packages, r.New.Files, r.New.ByEcosystem = len(newPkgs), len(newFiles), byEcosystem(newPkgs)
 
@@ -189,9 +192,9 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 	for _, k := range keys {
 		r.diffPackage(oldByKey[k], newByKey[k])
 	}
-	r.diffEdges(old, new)
+	r.diffEdges(ids, old, new, oldNum, newNum)
 	r.diffFiles(oldFiles, newFiles)
-	r.hygiene(old, new, newOptions(opts))
+	r.hygiene(old, new, oldPkgs, newPkgs, newOptions(opts))
 	r.count()
 	return r
 }
@@ -204,18 +207,18 @@ func side(d *sbom.Document) Side {
 // entries returns a document's distinct package entries (by identity, first occurrence wins)
 // and its distinct file components (by key), leaving out the subject's own component: a
 // CycloneDX metadata.component and an SPDX root package describe the image, not its content.
-func entries(d *sbom.Document) (pkgs, files []*sbom.Component) {
-	seen := make(map[string]bool, len(d.Components))
+// num numbers d's components' identities (see identities.number), below n.
+func entries(d *sbom.Document, num []int32, n int) (pkgs, files []*sbom.Component) {
+	seen := make([]bool, n)
 	for i := range d.Components {
 		c := &d.Components[i]
 		if c.Metadata || i == d.Root {
 			continue
 		}
-		id := c.ID()
-		if seen[id] {
+		if seen[num[i]] {
 			continue
 		}
-		seen[id] = true
+		seen[num[i]] = true
 		if c.Type == "file" {
 			files = append(files, c)
 		} else {
@@ -456,19 +459,24 @@ func component(c *sbom.Component) Component {
 }
 
 // diffEdges compares the edge sets by component identity; edges that touch files or the
-// subject's own component are left out, as those components are.
-func (r *Result) diffEdges(old, new *sbom.Document) {
-	ids := &identities{num: make(map[string]int32, len(old.Components)+len(new.Components))}
-	oe, ne := ids.edgeSet(old), ids.edgeSet(new)
+// subject's own component are left out, as those components are. oldNum and newNum number the
+// sides' components' identities (see identities.number).
+func (r *Result) diffEdges(ids *identities, old, new *sbom.Document, oldNum, newNum []int32) {
+	oe, ne := edgeKeys(old, oldNum), edgeKeys(new, newNum)
+	// Both sorted and without duplicates: one merge walk finds what each side lacks.
 	var removed, added []edgeKey
-	for e := range oe {
-		if !ne[e] {
-			removed = append(removed, e)
-		}
-	}
-	for e := range ne {
-		if !oe[e] {
-			added = append(added, e)
+	i, j := 0, 0
+	for i < len(oe) || j < len(ne) {
+		switch {
+		case j == len(ne) || i < len(oe) && oe[i] < ne[j]:
+			removed = append(removed, oe[i])
+			i++
+		case i == len(oe) || ne[j] < oe[i]:
+			added = append(added, ne[j])
+			j++
+		default:
+			i++
+			j++
 		}
 	}
 	rank := ids.rank(removed, added)
@@ -476,50 +484,59 @@ func (r *Result) diffEdges(old, new *sbom.Document) {
 	r.EdgesAdded = ids.appendEdges(r.EdgesAdded, added, rank)
 }
 
-// identities numbers the component identities of both sides of a diff, so edge sets are
-// sets of small fixed-size keys rather than of string pairs.
+// identities numbers the component identities of both sides of a diff, so that entries and
+// edges compare small integers rather than strings, and each identity is hashed once.
 type identities struct {
 	num  map[string]int32
 	name []string
 }
 
-// edgeKey is an Edge with its identities numbered.
-type edgeKey struct {
-	from, to int32
-	kind     sbom.EdgeKind
-}
-
-// edgeSet returns d's edges between the components a diff compares.
-func (ids *identities) edgeSet(d *sbom.Document) map[edgeKey]bool {
-	node := make([]int32, len(d.Components)) // identity number + 1; 0: not looked up; -1: left out
-	number := func(i int) int32 {
-		if n := node[i]; n != 0 {
-			return n
-		}
-		c := &d.Components[i]
-		if c.Metadata || i == d.Root || c.Type == "file" {
-			node[i] = -1
-			return -1
-		}
-		id := c.ID()
+// number returns the number of each of d's components' identity (see sbom.Component.ID),
+// numbering those not seen yet.
+func (ids *identities) number(d *sbom.Document) []int32 {
+	out := make([]int32, len(d.Components))
+	for i := range d.Components {
+		id := d.Components[i].ID()
 		n, ok := ids.num[id]
 		if !ok {
 			n = int32(len(ids.name))
 			ids.num[id] = n
 			ids.name = append(ids.name, id)
 		}
-		node[i] = n + 1
-		return n + 1
+		out[i] = n
 	}
-	set := make(map[edgeKey]bool, len(d.Edges))
+	return out
+}
+
+// edgeKey is an Edge with its identities numbered, packed into 64 bits (from: 28, to: 28,
+// kind: 8) so that keys sort by from, to, then kind. Two documents cannot come near 2^28
+// identities: ingest stops at sbom.DefaultLimits' 2 million components each, and 2^28
+// components would take tens of gigabytes.
+type edgeKey uint64
+
+func newEdgeKey(from, to int32, kind sbom.EdgeKind) edgeKey {
+	return edgeKey(uint64(from)<<36 | uint64(to)<<8 | uint64(kind))
+}
+
+func (k edgeKey) from() int32         { return int32(k >> 36) }
+func (k edgeKey) to() int32           { return int32(k >> 8 & (1<<28 - 1)) }
+func (k edgeKey) kind() sbom.EdgeKind { return sbom.EdgeKind(k & 0xff) }
+
+// edgeKeys returns d's edges between the components a diff compares, sorted, without
+// duplicates. num numbers d's components' identities.
+func edgeKeys(d *sbom.Document, num []int32) []edgeKey {
+	keep := func(i int) bool {
+		c := &d.Components[i]
+		return !c.Metadata && i != d.Root && c.Type != "file"
+	}
+	keys := make([]edgeKey, 0, len(d.Edges))
 	for _, e := range d.Edges {
-		from, to := number(e.From), number(e.To)
-		if from < 0 || to < 0 {
-			continue
+		if keep(e.From) && keep(e.To) {
+			keys = append(keys, newEdgeKey(num[e.From], num[e.To], e.Kind))
 		}
-		set[edgeKey{from: from - 1, to: to - 1, kind: e.Kind}] = true
 	}
-	return set
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 // rank returns, for every identity the given edges use, its position in the identities'
@@ -529,7 +546,7 @@ func (ids *identities) rank(edges ...[]edgeKey) []int32 {
 	var used []int32
 	for _, es := range edges {
 		for _, e := range es {
-			for _, n := range [2]int32{e.from, e.to} {
+			for _, n := range [2]int32{e.from(), e.to()} {
 				if rank[n] == 0 {
 					rank[n] = 1
 					used = append(used, n)
@@ -548,16 +565,16 @@ func (ids *identities) rank(edges ...[]edgeKey) []int32 {
 // identities).
 func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank []int32) []Edge {
 	slices.SortFunc(keys, func(a, b edgeKey) int {
-		if c := cmp.Compare(rank[a.from], rank[b.from]); c != 0 {
+		if c := cmp.Compare(rank[a.from()], rank[b.from()]); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(rank[a.to], rank[b.to]); c != 0 {
+		if c := cmp.Compare(rank[a.to()], rank[b.to()]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.kind, b.kind)
+		return cmp.Compare(a.kind(), b.kind())
 	})
 	for _, k := range keys {
-		dst = append(dst, Edge{From: ids.name[k.from], To: ids.name[k.to], Kind: k.kind})
+		dst = append(dst, Edge{From: ids.name[k.from()], To: ids.name[k.to()], Kind: k.kind()})
 	}
 	return dst
 }

@@ -346,8 +346,8 @@ func newOptions(opts []Option) options {
 	return o
 }
 
-// hygiene fills r.Hygiene from the two documents.
-func (r *Result) hygiene(old, new *sbom.Document, o options) {
+// hygiene fills r.Hygiene from the two documents and their package entries (see entries).
+func (r *Result) hygiene(old, new *sbom.Document, oldPkgs, newPkgs []*sbom.Component, o options) {
 	r.Hygiene = Hygiene{Findings: []HygieneFinding{}}
 	rules := o.rules
 	if rules == nil {
@@ -365,7 +365,7 @@ func (r *Result) hygiene(old, new *sbom.Document, o options) {
 	h := &r.Hygiene
 	h.OldOS, h.NewOS = DetectBaseOS(old, rules), DetectBaseOS(new, rules)
 	h.Findings = append(h.Findings, rules.baseOSFindings(h.OldOS, h.NewOS, o.now)...)
-	h.Findings = append(h.Findings, rules.categoryFindings(old, new)...)
+	h.Findings = append(h.Findings, rules.categoryFindings(oldPkgs, newPkgs)...)
 	if f, ok := bloatFinding(r.Old.Packages, r.New.Packages, bloat); ok {
 		h.Findings = append(h.Findings, f)
 	}
@@ -386,46 +386,66 @@ func findingKey(f HygieneFinding) string {
 
 // categoryFindings reports every package of a category on the new side whose (ecosystem,
 // name) the old side does not have; a package that changed purl type (pkg:alpine -> pkg:apk)
-// or version is not new.
-func (rules *HygieneRules) categoryFindings(old, new *sbom.Document) []HygieneFinding {
+// or version is not new. oldPkgs and newPkgs are the sides' package entries (see entries).
+func (rules *HygieneRules) categoryFindings(oldPkgs, newPkgs []*sbom.Component) []HygieneFinding {
 	type id struct{ eco, name string }
-	oldPkgs, _ := entries(old)
-	newPkgs, _ := entries(new)
+	type candidate struct {
+		c     *sbom.Component
+		k     id
+		kinds []HygieneKind
+	}
+	// First the new packages that belong to a category at all: a handful among thousands.
+	var cands []candidate
+	names := map[string]bool{}
+	for _, c := range newPkgs {
+		if c.Type == "operating-system" {
+			continue
+		}
+		k := id{rules.ecosystem(c.Ecosystem), strings.ToLower(c.Name)}
+		var kinds []HygieneKind
+		for _, kind := range categoryKinds {
+			if cat := rules.Categories[kind]; cat != nil && cat.member(k.eco, k.name) {
+				kinds = append(kinds, kind)
+			}
+		}
+		if kinds != nil {
+			cands = append(cands, candidate{c, k, kinds})
+			names[k.name] = true
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
 	// A package the old side had under the same name is not new: in the same ecosystem, or in
 	// any when either side's is "generic" (a binary found without package metadata, which one
-	// generator reports as pkg:alpine/busybox and the next as a bare "busybox").
-	had := make(map[id]bool, 2*len(oldPkgs))
+	// generator reports as pkg:alpine/busybox and the next as a bare "busybox"). Only the
+	// candidates' names matter.
+	had := map[id]bool{}
 	for _, c := range oldPkgs {
-		name := strings.ToLower(c.Name)
-		had[id{rules.ecosystem(c.Ecosystem), name}] = true
-		had[id{"*", name}] = true
+		if name := strings.ToLower(c.Name); names[name] {
+			had[id{rules.ecosystem(c.Ecosystem), name}] = true
+			had[id{"*", name}] = true
+		}
 	}
 	seen := func(k id) bool {
 		return had[k] || k.eco == "generic" && had[id{"*", k.name}] || had[id{"generic", k.name}]
 	}
 	var out []HygieneFinding
 	reported := map[id]bool{}
-	for _, c := range newPkgs {
-		if c.Type == "operating-system" {
-			continue
-		}
-		k := id{rules.ecosystem(c.Ecosystem), strings.ToLower(c.Name)}
+	for _, cd := range cands {
+		k := cd.k
 		if seen(k) || reported[k] {
 			continue
 		}
-		for _, kind := range categoryKinds {
-			cat := rules.Categories[kind]
-			if cat == nil || !cat.member(k.eco, k.name) {
-				continue
-			}
-			reported[k] = true
-			comp := component(c)
-			label := c.Name
-			if c.Version != "" {
-				label += " " + c.Version
-			}
+		reported[k] = true
+		comp := component(cd.c)
+		label := cd.c.Name
+		if cd.c.Version != "" {
+			label += " " + cd.c.Version
+		}
+		for _, kind := range cd.kinds {
 			out = append(out, HygieneFinding{
-				Kind: kind, Severity: cat.Severity, Component: &comp,
+				Kind: kind, Severity: rules.Categories[kind].Severity, Component: &comp,
 				Message: fmt.Sprintf("%s added: %s (%s)", kindNoun[kind], label, k.eco),
 			})
 		}
