@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/sbomgraph/sbomgraph/graph"
@@ -178,19 +177,16 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 	r.Old.Packages, r.Old.Files, r.Old.ByEcosystem = len(oldPkgs), len(oldFiles), byEcosystem(oldPkgs)
 	r.New.Packages, r.New.Files, r.New.ByEcosystem = len(newPkgs), len(newFiles), byEcosystem(newPkgs)
 
+	// Packages in any order (count sorts what they yield): sorting every key of both sides
+	// cost more than the whole comparison.
 	oldByKey, newByKey := groupByKey(oldPkgs), groupByKey(newPkgs)
-	keys := make([]string, 0, len(oldByKey)+len(newByKey))
-	for k := range oldByKey {
-		keys = append(keys, k)
+	for k, olds := range oldByKey {
+		r.diffPackage(olds, newByKey[k])
 	}
-	for k := range newByKey {
+	for k, news := range newByKey {
 		if _, ok := oldByKey[k]; !ok {
-			keys = append(keys, k)
+			r.diffPackage(nil, news)
 		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		r.diffPackage(oldByKey[k], newByKey[k])
 	}
 	r.diffEdges(ids, old, new, oldNum, newNum)
 	r.diffFiles(oldFiles, newFiles)
@@ -626,6 +622,11 @@ func (r *Result) count() {
 		}
 		return byKey(a.Old, b.Old)
 	})
+	// One package's attribute and integrity findings come out of one diffPackage call in a
+	// fixed order; a stable sort by key puts the packages in order and keeps it.
+	slices.SortStableFunc(r.Licenses, func(a, b AttributeChange) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortStableFunc(r.Suppliers, func(a, b AttributeChange) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortStableFunc(r.Integrity, func(a, b Integrity) int { return strings.Compare(a.Key, b.Key) })
 	s := &r.Summary
 	s.Added, s.Removed = len(r.Added), len(r.Removed)
 	for _, c := range r.Changed {

@@ -301,7 +301,11 @@ func (r *HygieneRules) ecosystem(eco string) string {
 
 // member reports whether the package name (in the rules' ecosystem eco) is in the category.
 func (c *Category) member(eco, name string) bool {
-	name = strings.ToLower(name)
+	return c.memberLower(eco, strings.ToLower(name))
+}
+
+// memberLower is member for a name already in lower case.
+func (c *Category) memberLower(eco, name string) bool {
 	if c.exact[eco][name] {
 		return true
 	}
@@ -395,16 +399,40 @@ func (rules *HygieneRules) categoryFindings(oldPkgs, newPkgs []*sbom.Component) 
 		kinds []HygieneKind
 	}
 	// First the new packages that belong to a category at all: a handful among thousands.
+	// Per purl type as written: its ecosystem, and the categories that name packages in it
+	// (none for most types, so most packages cost two small map lookups).
+	type ecoCats struct {
+		eco   string
+		kinds []HygieneKind
+	}
+	byType := map[string]ecoCats{}
+	catsOf := func(typ string) ecoCats {
+		ec, ok := byType[typ]
+		if !ok {
+			ec.eco = rules.ecosystem(typ)
+			for _, kind := range categoryKinds {
+				if cat := rules.Categories[kind]; cat != nil && (len(cat.exact[ec.eco]) > 0 || len(cat.patterns[ec.eco]) > 0) {
+					ec.kinds = append(ec.kinds, kind)
+				}
+			}
+			byType[typ] = ec
+		}
+		return ec
+	}
 	var cands []candidate
 	names := map[string]bool{}
 	for _, c := range newPkgs {
 		if c.Type == "operating-system" {
 			continue
 		}
-		k := id{rules.ecosystem(c.Ecosystem), strings.ToLower(c.Name)}
+		ec := catsOf(c.Ecosystem)
+		if len(ec.kinds) == 0 {
+			continue
+		}
+		k := id{ec.eco, strings.ToLower(c.Name)}
 		var kinds []HygieneKind
-		for _, kind := range categoryKinds {
-			if cat := rules.Categories[kind]; cat != nil && cat.member(k.eco, k.name) {
+		for _, kind := range ec.kinds {
+			if rules.Categories[kind].memberLower(k.eco, k.name) {
 				kinds = append(kinds, kind)
 			}
 		}
@@ -423,7 +451,7 @@ func (rules *HygieneRules) categoryFindings(oldPkgs, newPkgs []*sbom.Component) 
 	had := map[id]bool{}
 	for _, c := range oldPkgs {
 		if name := strings.ToLower(c.Name); names[name] {
-			had[id{rules.ecosystem(c.Ecosystem), name}] = true
+			had[id{catsOf(c.Ecosystem).eco, name}] = true
 			had[id{"*", name}] = true
 		}
 	}
