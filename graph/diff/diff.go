@@ -8,6 +8,7 @@ package diff
 
 import (
 	"cmp"
+	"encoding/binary"
 	"context"
 	"slices"
 	"strings"
@@ -181,11 +182,11 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 	// cost more than the whole comparison.
 	oldByKey, newByKey := groupByKey(oldPkgs), groupByKey(newPkgs)
 	for k, olds := range oldByKey {
-		r.diffPackage(olds, newByKey[k])
+		r.diffGroup(olds, newByKey[k])
 	}
 	for k, news := range newByKey {
 		if _, ok := oldByKey[k]; !ok {
-			r.diffPackage(nil, news)
+			r.diffGroup(group{}, news)
 		}
 	}
 	r.diffEdges(ids, old, new, oldNum, newNum)
@@ -232,12 +233,47 @@ func byEcosystem(pkgs []*sbom.Component) map[string]int {
 	return m
 }
 
-func groupByKey(pkgs []*sbom.Component) map[string][]*sbom.Component {
-	m := make(map[string][]*sbom.Component, len(pkgs))
+// group is one package's entries on one side: most packages have one, which needs no slice.
+type group struct {
+	one  *sbom.Component   // the first entry
+	more []*sbom.Component // every entry, when there are several
+}
+
+func (g group) entries() []*sbom.Component {
+	switch {
+	case g.more != nil:
+		return g.more
+	case g.one != nil:
+		return []*sbom.Component{g.one}
+	}
+	return nil
+}
+
+func groupByKey(pkgs []*sbom.Component) map[string]group {
+	m := make(map[string]group, len(pkgs))
 	for _, c := range pkgs {
-		m[c.Key] = append(m[c.Key], c)
+		g, ok := m[c.Key]
+		switch {
+		case !ok:
+			g.one = c
+		case g.more == nil:
+			g.more = []*sbom.Component{g.one, c}
+		default:
+			g.more = append(g.more, c)
+		}
+		m[c.Key] = g
 	}
 	return m
+}
+
+// diffGroup is diffPackage for groups.
+func (r *Result) diffGroup(old, new group) {
+	// The common case, one entry on each side at the same version string, needs no slices.
+	if old.more == nil && new.more == nil && old.one != nil && new.one != nil && old.one.Version == new.one.Version {
+		r.compare(&pkgEntry{c: old.one}, &pkgEntry{c: new.one})
+		return
+	}
+	r.diffPackage(old.entries(), new.entries())
 }
 
 // diffPackage pairs the entries of one package (a multiset on each side): first equal version
@@ -475,9 +511,9 @@ func (r *Result) diffEdges(ids *identities, old, new *sbom.Document, oldNum, new
 			j++
 		}
 	}
-	rank := ids.rank(removed, added)
-	r.EdgesRemoved = ids.appendEdges(r.EdgesRemoved, removed, rank)
-	r.EdgesAdded = ids.appendEdges(r.EdgesAdded, added, rank)
+	rank, byRank := ids.rank(removed, added)
+	r.EdgesRemoved = ids.appendEdges(r.EdgesRemoved, removed, rank, byRank)
+	r.EdgesAdded = ids.appendEdges(r.EdgesAdded, added, rank, byRank)
 }
 
 // identities numbers the component identities of both sides of a diff, so that entries and
@@ -536,41 +572,76 @@ func edgeKeys(d *sbom.Document, num []int32) []edgeKey {
 }
 
 // rank returns, for every identity the given edges use, its position in the identities'
-// byte order, so that sorting edges compares integers instead of strings.
-func (ids *identities) rank(edges ...[]edgeKey) []int32 {
-	rank := make([]int32, len(ids.name))
-	var used []int32
+// byte order (rank), and the identities in that order (byRank), so that sorting edges compares
+// integers instead of strings.
+func (ids *identities) rank(edges ...[]edgeKey) (rank, byRank []int32) {
+	rank = make([]int32, len(ids.name))
 	for _, es := range edges {
 		for _, e := range es {
 			for _, n := range [2]int32{e.from(), e.to()} {
 				if rank[n] == 0 {
 					rank[n] = 1
-					used = append(used, n)
+					byRank = append(byRank, n)
 				}
 			}
 		}
 	}
-	slices.SortFunc(used, func(a, b int32) int { return strings.Compare(ids.name[a], ids.name[b]) })
-	for r, n := range used {
+	sortByName(byRank, ids.name)
+	for r, n := range byRank {
 		rank[n] = int32(r)
 	}
-	return rank
+	return rank, byRank
 }
 
-// appendEdges appends keys to dst as Edges, sorted by from, to, then kind (rank orders the
-// identities).
-func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank []int32) []Edge {
-	slices.SortFunc(keys, func(a, b edgeKey) int {
-		if c := cmp.Compare(rank[a.from()], rank[b.from()]); c != 0 {
+// sortByName sorts identity numbers by their names. Identities share long prefixes
+// ("pkg:deb/debian/"), so each is given the 8 bytes that follow the prefix all share as an
+// integer, which decides most comparisons; equal integers fall back to the names. (Padded with
+// zero bytes, the integers order as the names do: a's below b's means a sorts before b.)
+func sortByName(nums []int32, name []string) {
+	if len(nums) < 2 {
+		return
+	}
+	common := name[nums[0]]
+	for _, n := range nums[1:] {
+		s := name[n]
+		i := 0
+		for i < len(common) && i < len(s) && common[i] == s[i] {
+			i++
+		}
+		common = common[:i]
+	}
+	type keyed struct {
+		key uint64
+		n   int32
+	}
+	ks := make([]keyed, len(nums))
+	for i, n := range nums {
+		var b [8]byte
+		copy(b[:], name[n][len(common):])
+		ks[i] = keyed{binary.BigEndian.Uint64(b[:]), n}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(rank[a.to()], rank[b.to()]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.kind(), b.kind())
+		return strings.Compare(name[a.n], name[b.n])
 	})
-	for _, k := range keys {
-		dst = append(dst, Edge{From: ids.name[k.from()], To: ids.name[k.to()], Kind: k.kind()})
+	for i, k := range ks {
+		nums[i] = k.n
+	}
+}
+
+// appendEdges appends keys to dst as Edges, sorted by from, to, then kind (rank and byRank
+// order the identities; see rank).
+func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank, byRank []int32) []Edge {
+	// The same packing with ranks for numbers sorts as plain integers.
+	ranked := make([]edgeKey, len(keys))
+	for i, k := range keys {
+		ranked[i] = newEdgeKey(rank[k.from()], rank[k.to()], k.kind())
+	}
+	slices.Sort(ranked)
+	for _, k := range ranked {
+		dst = append(dst, Edge{From: ids.name[byRank[k.from()]], To: ids.name[byRank[k.to()]], Kind: k.kind()})
 	}
 	return dst
 }

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -164,5 +165,37 @@ func TestEdgesAndFiles(t *testing.T) {
 	}
 	if r.Summary.Integrity != 0 {
 		t.Errorf("a changed file is not an integrity finding: %+v", r.Integrity)
+	}
+}
+
+// TestSortByName checks sortByName against a plain sort of the names, on names that share
+// long prefixes, are prefixes of each other, differ after the first 8 bytes or hold zero bytes.
+func TestSortByName(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "b", "\x00", "z", "@", "1"}
+	for round := range 200 {
+		var names []string
+		prefix := "pkg:deb/debian/"
+		if round%3 == 0 {
+			prefix = ""
+		}
+		for range 2 + r.IntN(40) {
+			s := prefix
+			for range r.IntN(12) {
+				s += alphabet[r.IntN(len(alphabet))]
+			}
+			names = append(names, s)
+		}
+		nums := make([]int32, len(names))
+		for i := range nums {
+			nums[i] = int32(i)
+		}
+		r.Shuffle(len(nums), func(i, j int) { nums[i], nums[j] = nums[j], nums[i] })
+		sortByName(nums, names)
+		for i := 1; i < len(nums); i++ {
+			if names[nums[i-1]] > names[nums[i]] {
+				t.Fatalf("round %d: %q sorted before %q", round, names[nums[i-1]], names[nums[i]])
+			}
+		}
 	}
 }
