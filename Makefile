@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 # Packages with a FuzzDecode (or other Fuzz*) target, fuzzed one at a time by `make fuzz`.
 FUZZ_PKGS := $(shell grep -l '^func Fuzz' $$(find . -name '*_test.go' -not -path './bin/*') 2>/dev/null | xargs -r -n1 dirname | sort -u)
 
-.PHONY: help build run deps test lint generate generate-check fuzz bench clean neo4j-up neo4j-down
+.PHONY: help build run deps test lint generate generate-check api-baseline fuzz bench clean neo4j-up neo4j-down
 
 help: ## list the targets
 	@grep -E '^[a-z][a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -35,17 +35,26 @@ test: deps ## run every test (unit, corpus, golden, HTML in headless Chromium, N
 	bash $(NEO4J_SH) with $(GO) test ./...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
-lint: generate-check ## gofmt, go vet, buf lint and buf format, and api/ up to date with proto/
+lint: generate-check ## gofmt, go vet, buf lint, buf format and buf breaking, and api/ up to date with proto/
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool buf lint
 	$(GO) tool buf format -d --exit-code
+	$(GO) tool buf breaking --against $(API_BASELINE)
 
 # buf and the protoc plugins are pinned in go.mod (tool directive) and run with `go tool`, so
 # generation needs nothing installed and gives the same bytes on every machine.
 generate: ## regenerate the Go API in api/ from proto/ (buf.gen.yaml)
 	rm -rf api/sbomgraph
 	$(GO) tool buf generate
+
+# buf breaking (in `make lint`) compares proto/ with $(API_BASELINE), the API as released: an
+# image without comments that `make api-baseline` writes. v1 only grows compatibly (buf.yaml:
+# breaking FILE); record a new baseline when a release ships, never to silence an error.
+API_BASELINE := proto/breaking.binpb
+
+api-baseline: ## record the current API as the baseline `make lint` checks compatibility against
+	$(GO) tool buf build --exclude-source-info -o $(API_BASELINE)
 
 generate-check: ## fail when api/ differs from what `make generate` would write
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

@@ -8,8 +8,8 @@ package diff
 
 import (
 	"cmp"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"slices"
 	"strings"
 
