@@ -48,14 +48,14 @@ type FindRequest struct {
 	Image string
 }
 
-// Match is one component found in one image version.
+// Match is one component found in one image version: the occurrence (the version, the
+// component, one shortest path to it, top-level component first) and what Find judged of it.
+// The occurrence is referenced, not copied: a large answer's matches point into the one array
+// the store returned.
 type Match struct {
-	Version   graph.Version  `json:"version"`
-	Component sbom.Component `json:"component"`
+	*graph.Occurrence
 	// Direct is true for a top-level component of the version.
 	Direct bool `json:"direct"`
-	// Path is one shortest path to the component, top-level component first.
-	Path []string `json:"path"`
 	// Latest is true when Version is its image's latest version.
 	Latest bool `json:"latest"`
 }
@@ -180,7 +180,7 @@ func Find(ctx context.Context, s graph.Store, req FindRequest) (*FindResult, err
 			if isLatest || !req.Latest {
 				for k := start; k < end; k++ {
 					o := &occs[k]
-					res.Matches = append(res.Matches, Match{Version: o.Version, Component: o.Component, Direct: o.Direct(), Path: o.Path, Latest: isLatest})
+					res.Matches = append(res.Matches, Match{Occurrence: o, Direct: o.Direct(), Latest: isLatest})
 				}
 			}
 			end = start

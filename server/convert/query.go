@@ -88,11 +88,13 @@ func MatchToProto(m *query.Match) *api.Match {
 // MatchFromProto converts one blast-radius match; nil is the zero Match.
 func MatchFromProto(m *api.Match) query.Match {
 	return query.Match{
-		Version:   VersionFromProto(m.GetVersion()),
-		Component: ComponentFromProto(m.GetComponent()),
-		Direct:    m.GetDirect(),
-		Path:      cloneStrings(m.GetPath()),
-		Latest:    m.GetLatest(),
+		Occurrence: &graph.Occurrence{
+			Version:   VersionFromProto(m.GetVersion()),
+			Component: ComponentFromProto(m.GetComponent()),
+			Path:      cloneStrings(m.GetPath()),
+		},
+		Direct: m.GetDirect(),
+		Latest: m.GetLatest(),
 	}
 }
 
