@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -249,18 +251,20 @@ func verifiedClient(ctx context.Context) (string, bool) {
 }
 
 // TLSConfig returns a server TLS configuration (TLS 1.2 or later) with the certificate and
-// key in the PEM files certFile and keyFile. When clientCAFile is set, clients must present a
+// key in the PEM files certFile and keyFile. The files are read again when they change (see
+// certReloader), so a certificate rotated in place (cert-manager, certbot) is served to new
+// connections without a restart. When clientCAFile is set, clients must present a
 // certificate signed by one of the CA certificates in that PEM file (mutual TLS). Errors name
 // the file.
 func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" {
 		return nil, errors.New("TLS needs both a certificate and a key file")
 	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	r, err := newCertReloader(certFile, keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("TLS certificate %s, key %s: %w", certFile, keyFile, err)
+		return nil, err
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: r.get}
 	if clientCAFile != "" {
 		pem, err := os.ReadFile(clientCAFile)
 		if err != nil {
@@ -293,3 +297,60 @@ func (c TokenCredentials) GetRequestMetadata(context.Context, ...string) (map[st
 
 // RequireTransportSecurity is true unless AllowInsecure.
 func (c TokenCredentials) RequireTransportSecurity() bool { return !c.AllowInsecure }
+
+// certReloader serves the certificate in a pair of PEM files, and loads them again when
+// either file's size or modification time changes (checked at most every certCheck). A pair
+// that does not load (a rotation half-written, a key that does not match yet) leaves the
+// previous certificate in service until the next check finds the files complete.
+type certReloader struct {
+	certFile, keyFile string
+	every             time.Duration
+
+	mu      sync.Mutex
+	cert    *tls.Certificate
+	stamp   [2]fileStamp // of certFile and keyFile, as last loaded or tried
+	checked time.Time
+}
+
+// certCheck is how often a handshake may look at the certificate files.
+const certCheck = 5 * time.Second
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{size: -1}
+	}
+	return fileStamp{fi.Size(), fi.ModTime()}
+}
+
+func newCertReloader(certFile, keyFile string) (*certReloader, error) {
+	r := &certReloader{certFile: certFile, keyFile: keyFile, every: certCheck}
+	r.stamp = [2]fileStamp{stampOf(certFile), stampOf(keyFile)}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate %s, key %s: %w", certFile, keyFile, err)
+	}
+	r.cert, r.checked = &cert, time.Now()
+	return r, nil
+}
+
+// get is tls.Config.GetCertificate.
+func (r *certReloader) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now := time.Now(); now.Sub(r.checked) >= r.every {
+		r.checked = now
+		if stamp := [2]fileStamp{stampOf(r.certFile), stampOf(r.keyFile)}; stamp != r.stamp {
+			r.stamp = stamp
+			if cert, err := tls.LoadX509KeyPair(r.certFile, r.keyFile); err == nil {
+				r.cert = &cert
+			}
+		}
+	}
+	return r.cert, nil
+}

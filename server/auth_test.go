@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -340,5 +341,69 @@ func TestMutualTLS(t *testing.T) {
 		if _, err := TLSConfig(tc.cert, tc.key, tc.ca); err == nil || !strings.Contains(err.Error(), tc.err) {
 			t.Errorf("TLSConfig(%q, %q, %q) = %v, want %q", tc.cert, tc.key, tc.ca, err, tc.err)
 		}
+	}
+}
+
+// TestCertReload rotates a server certificate in place: the new pair is served once both
+// files are complete, and a half-written rotation (new certificate, old key) keeps the old
+// pair in service.
+func TestCertReload(t *testing.T) {
+	a, b := newPKI(t), newPKI(t)
+	r, err := newCertReloader(a.certFile, a.keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.every = 0
+	der := func(p pki) []byte {
+		pair, err := tls.LoadX509KeyPair(p.certFile, p.keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pair.Certificate[0]
+	}
+	served := func() []byte {
+		c, err := r.get(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Certificate[0]
+	}
+	oldDER, newDER := der(a), der(b)
+	if !bytes.Equal(served(), oldDER) {
+		t.Fatal("the first certificate is not served")
+	}
+	copyFile := func(from, to string, age time.Duration) {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// A distinct modification time, whatever the file system's clock granularity.
+		when := time.Now().Add(age)
+		if err := os.Chtimes(to, when, when); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(b.certFile, a.certFile, time.Minute)
+	if !bytes.Equal(served(), oldDER) {
+		t.Error("a certificate without its key replaced the served pair")
+	}
+	copyFile(b.keyFile, a.keyFile, 2*time.Minute)
+	if !bytes.Equal(served(), newDER) {
+		t.Error("the rotated pair is not served")
+	}
+	// Between checks the files are not looked at.
+	c := newPKI(t)
+	r.every = time.Hour
+	copyFile(c.certFile, a.certFile, 3*time.Minute)
+	copyFile(c.keyFile, a.keyFile, 3*time.Minute)
+	if !bytes.Equal(served(), newDER) {
+		t.Error("the files were read again before the check was due")
+	}
+	r.checked = time.Time{}
+	if !bytes.Equal(served(), der(c)) {
+		t.Error("the next rotation is not served when the check is due")
 	}
 }
