@@ -179,6 +179,15 @@ func decodeDoc(data []byte) (*sbom.Document, error) {
 	return doc, nil
 }
 
+// rowOf returns a decoder over x, one row of a list a statement collected (collect([a, b])).
+func rowOf(x any) decoder {
+	vals, ok := x.([]any)
+	if !ok {
+		return decoder{err: fmt.Errorf("want a row (a list), got %T: %w", x, errCorrupt)}
+	}
+	return decoder{vals: vals}
+}
+
 // decoder reads a record's values by position, remembering the first error. A missing
 // property (nil) reads as the zero value.
 type decoder struct {
@@ -278,6 +287,30 @@ func (d *decoder) strs(i int) []string {
 	return nil
 }
 
+// list reads a list of any values.
+func (d *decoder) list(i int) []any {
+	switch v := d.val(i).(type) {
+	case nil:
+		return nil
+	case []any:
+		return v
+	}
+	d.fail(i, "a list")
+	return nil
+}
+
+// props reads a map, such as properties(r) returns.
+func (d *decoder) props(i int) map[string]any {
+	switch v := d.val(i).(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		return v
+	}
+	d.fail(i, "a map")
+	return nil
+}
+
 func (d *decoder) ints(i int) []int64 {
 	switch v := d.val(i).(type) {
 	case nil:
@@ -321,12 +354,22 @@ func attrCols(v string) string {
 	return v + ".type, " + v + ".licenses, " + v + ".supplier, " + v + ".cpes, " + v + ".hashAlgs, " + v + ".hashValues"
 }
 
-// containsCols are the columns occurrence reads: the component's identity, then those
-// decodeContains reads.
-const containsCols = `c.id, r.nopurl, r.key, r.ecosystem, r.namespace, r.name, r.version, r.type, r.licenses, r.supplier, r.cpes, r.hashAlgs, r.hashValues`
+// containsKeys are the CONTAINS properties decodeContains reads, in the order of its columns
+// after the identity; the last, path, it leaves to its caller.
+var containsKeys = [...]string{"nopurl", "key", "ecosystem", "namespace", "name", "version", "type", "licenses", "supplier", "cpes", "hashAlgs", "hashValues", "path"}
+
+// containsRow lays out the identity id and the properties of one of its CONTAINS relationships
+// (as properties(r) returns them) in the columns decodeContains reads, path last, in buf.
+func containsRow(id string, props map[string]any, buf *[len(containsKeys) + 1]any) []any {
+	buf[0] = id
+	for k, name := range containsKeys {
+		buf[k+1] = props[name]
+	}
+	return buf[:]
+}
 
 // decodeContains rebuilds the representative component of a CONTAINS relationship from the
-// columns of containsCols starting at column i (the identity).
+// columns starting at column i: the identity, then the properties of containsKeys.
 func (s *Store) decodeContains(d *decoder, i int) sbom.Component {
 	id := d.str(i)
 	hasPurl := !d.bool(i + 1)
@@ -348,8 +391,18 @@ func (s *Store) decodeContains(d *decoder, i int) sbom.Component {
 	return c
 }
 
-// componentCols are the columns of a (:Component) node c that decodeComponent reads.
-const componentCols = `c.id, c.purl, c.key, c.ecosystem, c.namespace, c.name, c.version, ` + `c.type, c.licenses, c.supplier, c.cpes, c.hashAlgs, c.hashValues`
+// componentKeys are the properties of a (:Component) node that decodeComponent reads, in the
+// order of its columns.
+var componentKeys = [...]string{"id", "purl", "key", "ecosystem", "namespace", "name", "version", "type", "licenses", "supplier", "cpes", "hashAlgs", "hashValues"}
+
+// componentRow lays out the properties of a (:Component) node (as properties(c) returns them)
+// in the columns decodeComponent reads, in buf.
+func componentRow(props map[string]any, buf *[len(componentKeys)]any) []any {
+	for k, name := range componentKeys {
+		buf[k] = props[name]
+	}
+	return buf[:]
+}
 
 func decodeComponent(d *decoder) sbom.Component {
 	c := sbom.Component{Key: d.str(2), Ecosystem: d.str(3), Namespace: d.str(4), Name: d.str(5), Version: d.str(6)}

@@ -175,12 +175,7 @@ type Store struct {
 	// baselines caches what a canonical purl says about its component (see baseline).
 	baselines *cache.Map[string, baseline]
 	// docs caches decoded documents by vid: like version records, they never change.
-	docs *cache.Map[int64, *sbom.Document]
-	// images holds the version lists Occurrences read, for Versions (see snapshotTTL); writes
-	// counts this store's committed writes, so a read that overlapped one keeps nothing.
-	images *cache.Map[string, imageSnapshot]
-	snapMu sync.Mutex
-	writes atomic.Int64
+	docs   *cache.Map[int64, *sbom.Document]
 	closed atomic.Bool
 }
 
@@ -237,7 +232,6 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		target:    target,
 		versions:  cache.New[int64, *graph.Version](cfg.CacheSize),
 		baselines: cache.New[string, baseline](4 * cfg.CacheSize),
-		images:    cache.New[string, imageSnapshot](cfg.CacheSize / 10),
 		docs:      cache.New[int64, *sbom.Document](cfg.DocumentCache),
 	}
 	if err := driver.VerifyConnectivity(ctx); err != nil {
@@ -299,9 +293,9 @@ func (s *Store) read(ctx context.Context, what string, work func(ctx context.Con
 }
 
 // write runs work in a managed write transaction, retried on transient errors and on the
-// errors concurrent writers can cause each other (see retriable), so work must start from
-// scratch every time it runs. Cancelling ctx stops work before it commits, never during the
-// commit: a write that returns an error has not happened.
+// errors concurrent writers can cause each other (see retriable and lostAtCommit), so work
+// must start from scratch every time it runs. Cancelling ctx stops work before it commits,
+// never during the commit: a write that returns an error has not happened.
 func (s *Store) write(ctx context.Context, work func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error)) (any, error) {
 	if err := s.check(ctx); err != nil {
 		return nil, err
@@ -320,26 +314,49 @@ func (s *Store) write(ctx context.Context, work func(ctx context.Context, tx neo
 	defer stop()
 	sess := s.session(txCtx, neo4j.AccessModeWrite)
 	defer sess.Close(txCtx)
-	out, err := sess.ExecuteWrite(txCtx, func(tx neo4j.ManagedTransaction) (any, error) {
-		mu.Lock()
-		committing = false
-		mu.Unlock()
-		res, err := work(txCtx, tx)
-		if err != nil {
-			return nil, retriable(err)
+	var out any
+	var err error
+	for attempt := 1; ; attempt++ {
+		out, err = sess.ExecuteWrite(txCtx, func(tx neo4j.ManagedTransaction) (any, error) {
+			mu.Lock()
+			committing = false
+			mu.Unlock()
+			res, err := work(txCtx, tx)
+			if err != nil {
+				return nil, retriable(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			committing = true
+			return res, nil
+		})
+		if err == nil || attempt == commitAttempts || !lostAtCommit(err) || ctx.Err() != nil {
+			break
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		committing = true
-		return res, nil
-	})
+	}
 	if err != nil {
 		return nil, s.mapErr(ctx, err)
 	}
 	return out, nil
+}
+
+// commitAttempts bounds how many times write runs a transaction that lost a race at commit.
+const commitAttempts = 5
+
+// lostAtCommit reports whether err is a race with a concurrent writer that Neo4j reported at
+// commit, where the driver retries nothing: a Delete whose reclaim found a component no
+// version contains fails there ("still has relationships") when a concurrent Put contained
+// it in the meantime, since Neo4j checks that at commit. Run again, the Delete sees the
+// Put's containment and keeps the component. The same races met by a statement are retried
+// by the driver (see retriable), and come back wrapped in a TransactionExecutionLimit once
+// its retry time is spent.
+func lostAtCommit(err error) bool {
+	var limit *neo4j.TransactionExecutionLimit
+	var nerr *neo4j.Neo4jError
+	return !errors.As(err, &limit) && errors.As(err, &nerr) && (nerr.Code == codeConstraint || nerr.Code == codeEntityNotFound)
 }
 
 // Neo4j status codes the store acts on.
