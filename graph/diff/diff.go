@@ -171,7 +171,9 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 		Files: FileChanges{Added: []string{}, Removed: []string{}, Changed: []string{}},
 	}
 	// Every identity of both sides gets a number, once; entries and edges use the numbers.
-	ids := &identities{num: make(map[string]int32, len(old.Components)+len(new.Components))}
+	// Sized for two releases of one image, which share most of their identities.
+	n := max(len(old.Components), len(new.Components)) * 9 / 8
+	ids := &identities{num: make(map[string]int32, n), name: make([]string, 0, n)}
 	oldNum, newNum := ids.number(old), ids.number(new)
 	oldPkgs, oldFiles := entries(old, oldNum, len(ids.name))
 	newPkgs, newFiles := entries(new, newNum, len(ids.name))
@@ -180,14 +182,8 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 
 	// Packages in any order (count sorts what they yield): sorting every key of both sides
 	// cost more than the whole comparison.
-	oldByKey, newByKey := groupByKey(oldPkgs), groupByKey(newPkgs)
-	for k, olds := range oldByKey {
-		r.diffGroup(olds, newByKey[k])
-	}
-	for k, news := range newByKey {
-		if _, ok := oldByKey[k]; !ok {
-			r.diffGroup(group{}, news)
-		}
+	for _, g := range groupByKey(oldPkgs, newPkgs) {
+		r.diffGroup(g.old, g.new)
 	}
 	r.diffEdges(ids, old, new, oldNum, newNum)
 	r.diffFiles(oldFiles, newFiles)
@@ -207,6 +203,7 @@ func side(d *sbom.Document) Side {
 // num numbers d's components' identities (see identities.number), below n.
 func entries(d *sbom.Document, num []int32, n int) (pkgs, files []*sbom.Component) {
 	seen := make([]bool, n)
+	pkgs = make([]*sbom.Component, 0, len(d.Components))
 	for i := range d.Components {
 		c := &d.Components[i]
 		if c.Metadata || i == d.Root {
@@ -235,32 +232,45 @@ func byEcosystem(pkgs []*sbom.Component) map[string]int {
 
 // group is one package's entries on one side: most packages have one, which needs no slice.
 type group struct {
-	one  *sbom.Component   // the first entry
-	more []*sbom.Component // every entry, when there are several
+	one  *sbom.Component    // the first entry
+	more *[]*sbom.Component // every entry, when there are several
 }
 
 func (g group) entries() []*sbom.Component {
 	switch {
 	case g.more != nil:
-		return g.more
+		return *g.more
 	case g.one != nil:
 		return []*sbom.Component{g.one}
 	}
 	return nil
 }
 
-func groupByKey(pkgs []*sbom.Component) map[string]group {
-	m := make(map[string]group, len(pkgs))
-	for _, c := range pkgs {
-		g, ok := m[c.Key]
-		switch {
-		case !ok:
-			g.one = c
-		case g.more == nil:
-			g.more = []*sbom.Component{g.one, c}
-		default:
-			g.more = append(g.more, c)
-		}
+func (g *group) add(c *sbom.Component) {
+	switch {
+	case g.one == nil:
+		g.one = c
+	case g.more == nil:
+		g.more = &[]*sbom.Component{g.one, c}
+	default:
+		*g.more = append(*g.more, c)
+	}
+}
+
+// sides is one package's entries on both sides.
+type sides struct{ old, new group }
+
+// groupByKey groups both sides' package entries by key, in one map.
+func groupByKey(oldPkgs, newPkgs []*sbom.Component) map[string]sides {
+	m := make(map[string]sides, max(len(oldPkgs), len(newPkgs)))
+	for _, c := range oldPkgs {
+		g := m[c.Key]
+		g.old.add(c)
+		m[c.Key] = g
+	}
+	for _, c := range newPkgs {
+		g := m[c.Key]
+		g.new.add(c)
 		m[c.Key] = g
 	}
 	return m
@@ -640,6 +650,7 @@ func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank, byRank []in
 		ranked[i] = newEdgeKey(rank[k.from()], rank[k.to()], k.kind())
 	}
 	slices.Sort(ranked)
+	dst = slices.Grow(dst, len(ranked))
 	for _, k := range ranked {
 		dst = append(dst, Edge{From: ids.name[byRank[k.from()]], To: ids.name[byRank[k.to()]], Kind: k.kind()})
 	}
