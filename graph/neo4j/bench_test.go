@@ -297,7 +297,9 @@ func BenchmarkFind(b *testing.B) {
 		req  func(i int) query.FindRequest
 	}{
 		{"purl", func(i int) query.FindRequest { return query.FindRequest{Component: bench.ids[wrap(i, len(bench.ids))]} }},
-		{"key", func(i int) query.FindRequest { return query.FindRequest{Component: bench.keys[wrap(i, len(bench.keys))]} }},
+		{"key", func(i int) query.FindRequest {
+			return query.FindRequest{Component: bench.keys[wrap(i, len(bench.keys))]}
+		}},
 		{"range", func(i int) query.FindRequest { return ranged[wrap(i, len(ranged))] }},
 	} {
 		for _, st := range stores {
