@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -203,36 +202,13 @@ func loadEstate() error {
 	}
 	// And uniformly over what is stored, as graph/sqlite's BenchmarkFind does.
 	var err2 error
-	if bench.ids, err2 = sampleStored(ctx, s, r, `SELECT identity FROM components WHERE purl = 1 ORDER BY id`); err2 != nil {
+	if bench.ids, err2 = estate.SampleStored(ctx, s.Path(), `SELECT identity FROM components WHERE purl = 1 ORDER BY id`, r, 5000); err2 != nil {
 		return err2
 	}
-	bench.keys, err2 = sampleStored(ctx, s, r, `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`)
+	bench.keys, err2 = estate.SampleStored(ctx, s.Path(), `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`, r, 5000)
 	return err2
 }
 
-// sampleStored returns up to 5,000 of the strings q selects from the store's file, shuffled.
-func sampleStored(ctx context.Context, s *sqlite.Store, r *rand.Rand, q string) ([]string, error) {
-	db, err := sql.Open("sqlite", "file:"+s.Path()+"?mode=ro")
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var all []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		all = append(all, v)
-	}
-	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	return all[:min(len(all), 5000)], rows.Err()
-}
 
 func TestMain(m *testing.M) {
 	code := m.Run()

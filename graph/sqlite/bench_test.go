@@ -161,38 +161,16 @@ func ingest(ctx context.Context, s *sqlite.Store, e *estate.Estate) error {
 
 // sample reads the counts and a sample of identities and keys straight from the file.
 func sample(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	st, err := loaded.s.Stats(ctx)
 	if err != nil {
 		return err
 	}
 	loaded.rows = st.Occurrences
 	r := rand.New(rand.NewPCG(1, 2))
-	pick := func(q string) ([]string, error) {
-		rows, err := db.QueryContext(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var all []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				return nil, err
-			}
-			all = append(all, s)
-		}
-		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-		return all[:min(len(all), 5000)], rows.Err()
-	}
-	if loaded.ids, err = pick(`SELECT identity FROM components WHERE purl = 1 ORDER BY id`); err != nil {
+	if loaded.ids, err = estate.SampleStored(ctx, path, `SELECT identity FROM components WHERE purl = 1 ORDER BY id`, r, 5000); err != nil {
 		return err
 	}
-	loaded.keys, err = pick(`SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`)
+	loaded.keys, err = estate.SampleStored(ctx, path, `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`, r, 5000)
 	return err
 }
 

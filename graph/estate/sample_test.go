@@ -1,0 +1,57 @@
+package estate_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/estate"
+	"github.com/sbomgraph/sbomgraph/graph/sqlite"
+)
+
+// TestSampleStored draws keys from a store holding two tiny versions: every key stored, each
+// once, none other; a bound below their number cuts the sample.
+func TestSampleStored(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := estate.New(estate.Tiny)
+	want := map[string]bool{}
+	for i := range 2 {
+		it := e.Item(i, 0)
+		if _, _, err := s.Put(ctx, it.Ref, it.Doc, graph.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range it.Doc.Components {
+			if c.Purl != "" {
+				want[c.Key] = true
+			}
+		}
+	}
+	const q = `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`
+	got, err := estate.SampleStored(ctx, path, q, rand.New(rand.NewPCG(1, 2)), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+		t.Fatalf("%d keys sampled (distinct: %v), want the %d stored", len(got), got, len(want))
+	}
+	for _, k := range got {
+		if !want[k] {
+			t.Errorf("sampled %q, which is not stored", k)
+		}
+	}
+	if few, err := estate.SampleStored(ctx, path, q, rand.New(rand.NewPCG(1, 2)), 3); err != nil || len(few) != 3 {
+		t.Errorf("a sample of 3: %v, %v", few, err)
+	}
+	if _, err := estate.SampleStored(ctx, path, `SELECT nope FROM nowhere`, rand.New(rand.NewPCG(1, 2)), 3); err == nil {
+		t.Error("a bad query sampled something")
+	}
+}
