@@ -209,7 +209,6 @@ func loadEstate() error {
 	return err2
 }
 
-
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bench.s != nil {
