@@ -1,9 +1,14 @@
 package graph
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
+	"time"
 
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
@@ -89,4 +94,38 @@ func CloneComponent(c *sbom.Component) sbom.Component {
 	out.CPEs = slices.Clone(c.CPEs)
 	out.Hashes = slices.Clone(c.Hashes)
 	return out
+}
+
+// DocumentDigest is the SBOMDigest a Put records for doc: the digest of its input
+// (Source.Digest), or, for a document that did not come from Decode, the SHA-256 of its JSON
+// form, so that putting it again is still a no-op. Errors wrap ErrInvalid.
+func DocumentDigest(doc *sbom.Document) (string, error) {
+	if doc.Source.Digest != "" {
+		return doc.Source.Digest, nil
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// PutCreated is the creation time a Put records for doc, in Unix nanoseconds saturated to the
+// int64 range (years 1678 to 2262): opts.Created, else the SBOM's own. ok is false when neither
+// is known; the version is then ordered by ingest time (OrderIngested).
+func PutCreated(doc *sbom.Document, opts PutOptions) (ns int64, ok bool) {
+	created := opts.Created
+	if created.IsZero() {
+		created = doc.Source.Created
+	}
+	switch {
+	case created.IsZero():
+		return 0, false
+	case created.Before(time.Unix(0, math.MinInt64)):
+		return math.MinInt64, true
+	case created.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64, true
+	}
+	return created.UnixNano(), true
 }

@@ -2,8 +2,12 @@ package graph
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
 func TestNormalizeImage(t *testing.T) {
@@ -111,4 +115,49 @@ func host(name string) string {
 		return dockerHub
 	}
 	return h
+}
+
+// TestPutCreated checks which creation time a Put records: the option's over the SBOM's,
+// none when neither is known, saturated outside the years int64 nanoseconds can hold.
+func TestPutCreated(t *testing.T) {
+	day := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	doc := &sbom.Document{Source: sbom.Source{Created: day}}
+	for _, tc := range []struct {
+		name string
+		doc  *sbom.Document
+		opt  time.Time
+		want int64
+		ok   bool
+	}{
+		{"the SBOM's", doc, time.Time{}, day.UnixNano(), true},
+		{"the option's first", doc, day.Add(time.Hour), day.Add(time.Hour).UnixNano(), true},
+		{"none", &sbom.Document{}, time.Time{}, 0, false},
+		{"before 1678", &sbom.Document{}, time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), math.MinInt64, true},
+		{"after 2262", &sbom.Document{}, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), math.MaxInt64, true},
+	} {
+		if got, ok := PutCreated(tc.doc, PutOptions{Created: tc.opt}); got != tc.want || ok != tc.ok {
+			t.Errorf("%s: %d, %v; want %d, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestDocumentDigest checks that a decoded SBOM is identified by its input's digest, and any
+// other document by its content: equal documents alike, different ones not.
+func TestDocumentDigest(t *testing.T) {
+	decoded := &sbom.Document{Source: sbom.Source{Digest: "sha256:" + strings.Repeat("ab", 32)}}
+	if got, err := DocumentDigest(decoded); err != nil || got != decoded.Source.Digest {
+		t.Errorf("decoded: %q, %v", got, err)
+	}
+	a := &sbom.Document{Components: []sbom.Component{{Purl: "pkg:npm/a@1", Key: "pkg:npm/a", Name: "a", Version: "1"}}}
+	b := &sbom.Document{Components: []sbom.Component{{Purl: "pkg:npm/a@2", Key: "pkg:npm/a", Name: "a", Version: "2"}}}
+	da, err := DocumentDigest(a)
+	if err != nil || !strings.HasPrefix(da, "sha256:") || len(da) != len("sha256:")+64 {
+		t.Fatalf("built: %q, %v", da, err)
+	}
+	if again, _ := DocumentDigest(a); again != da {
+		t.Errorf("the same document: %q, then %q", da, again)
+	}
+	if db, _ := DocumentDigest(b); db == da {
+		t.Errorf("two documents share the digest %q", da)
+	}
 }

@@ -230,14 +230,7 @@ func BenchmarkFind(b *testing.B) {
 	s := estateStore(b)
 	client := api.NewQueryServiceClient(loopback(b, s))
 	ctx := context.Background()
-	ranged := make([]query.FindRequest, 0, len(bench.keys))
-	for _, k := range bench.keys[:min(len(bench.keys), 1000)] {
-		comps, err := s.Components(ctx, graph.ComponentQuery{Key: k})
-		if err != nil || len(comps) == 0 {
-			continue
-		}
-		ranged = append(ranged, query.FindRequest{Component: k, Range: "<=" + comps[len(comps)/2].Version})
-	}
+	ranged := estate.RangedFinds(ctx, s, bench.keys[:min(len(bench.keys), 1000)])
 	for _, tc := range []struct {
 		name string
 		req  func(i int) query.FindRequest

@@ -195,7 +195,8 @@ func (qs *queryService) Find(ctx context.Context, req *api.FindRequest) (*api.Fi
 		return nil, err
 	}
 	now := time.Now()
-	res, cached := (*query.FindResult)(nil), false
+	var res *query.FindResult
+	cached := false
 	if more {
 		res, cached = qs.s.answers.get(fp, now)
 	}

@@ -276,7 +276,7 @@ func groupByKey(oldPkgs, newPkgs []*sbom.Component) map[string]sides {
 	return m
 }
 
-// diffGroup is diffPackage for groups.
+// diffGroup is diffPackage for groups, without copies in the common case.
 func (r *Result) diffGroup(old, new group) {
 	// The common case, one entry on each side at the same version string, needs no slices.
 	if old.more == nil && new.more == nil && old.one != nil && new.one != nil && old.one.Version == new.one.Version {
@@ -291,11 +291,6 @@ func (r *Result) diffGroup(old, new group) {
 // version down, so the newest line of a package continues into the newest line; what is left
 // unpaired is added or removed.
 func (r *Result) diffPackage(old, new []*sbom.Component) {
-	// The common case, one entry on each side at the same version string, needs no copies.
-	if len(old) == 1 && len(new) == 1 && old[0].Version == new[0].Version {
-		r.compare(&pkgEntry{c: old[0]}, &pkgEntry{c: new[0]})
-		return
-	}
 	old, new = slices.Clone(old), slices.Clone(new)
 	for i := 0; i < len(old); i++ {
 		for j := range new {

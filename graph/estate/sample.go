@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"math/rand/v2"
+
+	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/query"
 )
 
 // SampleStored returns up to n of the strings query selects (one column) from the SQLite store
@@ -31,4 +34,20 @@ func SampleStored(ctx context.Context, path, query string, r *rand.Rand, n int) 
 	}
 	r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
 	return all[:min(len(all), n)], rows.Err()
+}
+
+// RangedFinds returns the benchmarks' version-range questions: for each key that s stores, a
+// find of that package at or below its middle stored version ("<=" the version of the middle
+// one in identity order), read in the package's ecosystem. Keys s does not answer for are left
+// out.
+func RangedFinds(ctx context.Context, s graph.Index, keys []string) []query.FindRequest {
+	out := make([]query.FindRequest, 0, len(keys))
+	for _, k := range keys {
+		comps, err := s.Components(ctx, graph.ComponentQuery{Key: k})
+		if err != nil || len(comps) == 0 {
+			continue
+		}
+		out = append(out, query.FindRequest{Component: k, Range: "<=" + comps[len(comps)/2].Version})
+	}
+	return out
 }

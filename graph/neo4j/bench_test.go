@@ -284,14 +284,7 @@ func BenchmarkIngestParallel(b *testing.B) {
 func BenchmarkFind(b *testing.B) {
 	ctx := context.Background()
 	stores := benchStores(b)
-	var ranged []query.FindRequest
-	for _, k := range bench.keys[:min(len(bench.keys), 1000)] {
-		comps, err := stores[0].s.Components(ctx, graph.ComponentQuery{Key: k})
-		if err != nil || len(comps) == 0 {
-			continue
-		}
-		ranged = append(ranged, query.FindRequest{Component: k, Range: "<=" + comps[len(comps)/2].Version})
-	}
+	ranged := estate.RangedFinds(ctx, stores[0].s, bench.keys[:min(len(bench.keys), 1000)])
 	for _, tc := range []struct {
 		name string
 		req  func(i int) query.FindRequest

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"time"
 
 	"github.com/sbomgraph/sbomgraph/graph"
@@ -440,20 +439,4 @@ func decodeVersion(d *decoder) (int64, *graph.Version, error) {
 		v.Warnings = []sbom.Warning{}
 	}
 	return vid, v, nil
-}
-
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// unixNano is t.UnixNano, saturated to the int64 range (years 1678 to 2262).
-func unixNano(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
 }

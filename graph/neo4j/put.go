@@ -3,9 +3,7 @@ package neo4j
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -59,16 +57,8 @@ func (s *Store) prepare(doc *sbom.Document, opts graph.PutOptions) (*prepared, e
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
 	}
-	p.digest = doc.Source.Digest
-	if p.digest == "" {
-		// A document that did not come from Decode has no digest of its input; identify it by
-		// its content instead, so re-putting it is still a no-op.
-		data, err := json.Marshal(doc)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
-		}
-		sum := sha256.Sum256(data)
-		p.digest = "sha256:" + hex.EncodeToString(sum[:])
+	if p.digest, err = graph.DocumentDigest(doc); err != nil {
+		return nil, err
 	}
 
 	forest := graph.ShortestPaths(doc)
@@ -95,14 +85,9 @@ func (s *Store) prepare(doc *sbom.Document, opts graph.PutOptions) (*prepared, e
 		p.edges[i] = edgeRow{from: e.From, to: e.To, kind: e.Kind}
 	}
 
-	created := opts.Created
-	if created.IsZero() {
-		created = doc.Source.Created
-	}
 	basis := graph.OrderIngested
-	if !created.IsZero() {
+	if ns, ok := graph.PutCreated(doc, opts); ok {
 		basis = graph.OrderCreated
-		ns := unixNano(created)
 		p.created = &ns
 	}
 	p.props = map[string]any{

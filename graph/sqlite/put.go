@@ -2,13 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -56,16 +53,8 @@ func prepare(doc *sbom.Document) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
 	}
-	p.digest = doc.Source.Digest
-	if p.digest == "" {
-		// A document that did not come from Decode has no digest of its input; identify it by
-		// its content instead, so re-putting it is still a no-op.
-		data, err := json.Marshal(doc)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", graph.ErrInvalid, err)
-		}
-		sum := sha256.Sum256(data)
-		p.digest = "sha256:" + hex.EncodeToString(sum[:])
+	if p.digest, err = graph.DocumentDigest(doc); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -143,15 +132,11 @@ func (s *Store) put(ctx context.Context, ref graph.Ref, p *prepared, opts graph.
 	}
 
 	ingested := max(time.Now().UnixNano(), s.lastIngested+1)
-	created := opts.Created
-	if created.IsZero() {
-		created = p.doc.Source.Created
-	}
 	basis, order := graph.OrderIngested, ingested
 	var createdNS sql.NullInt64
-	if !created.IsZero() {
-		basis, order = graph.OrderCreated, unixNano(created)
-		createdNS = sql.NullInt64{Int64: order, Valid: true}
+	if ns, ok := graph.PutCreated(p.doc, opts); ok {
+		basis, order = graph.OrderCreated, ns
+		createdNS = sql.NullInt64{Int64: ns, Valid: true}
 	}
 	var vid int64
 	if err := w.tx.QueryRowContext(ctx, `INSERT INTO versions
@@ -771,20 +756,4 @@ func (w *writeTx) reclaim(cids []int64) error {
 	}
 	return w.batch(deleteVariants, nil, len(gone),
 		func(i int, args []any) []any { return append(args, gone[i]) }, nil)
-}
-
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// unixNano is t.UnixNano, saturated to the int64 range (years 1678 to 2262).
-func unixNano(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
 }

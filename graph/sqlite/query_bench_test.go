@@ -7,6 +7,7 @@ import (
 
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/diff"
+	"github.com/sbomgraph/sbomgraph/graph/estate"
 	"github.com/sbomgraph/sbomgraph/graph/query"
 )
 
@@ -17,14 +18,7 @@ func BenchmarkFind(b *testing.B) {
 	s := store(b)
 	warmed.Do(func() { warmQueries(b, s) })
 	ctx := context.Background()
-	var ranged []query.FindRequest
-	for _, k := range loaded.keys {
-		comps, err := s.Components(ctx, mustKey(k))
-		if err != nil || len(comps) == 0 {
-			continue
-		}
-		ranged = append(ranged, query.FindRequest{Component: k, Range: "<=" + comps[len(comps)/2].Version})
-	}
+	ranged := estate.RangedFinds(ctx, s, loaded.keys)
 	for _, tc := range []struct {
 		name string
 		req  func(i int) query.FindRequest
@@ -97,5 +91,3 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(changes)/float64(lat.len()), "changes/op")
 	lat.report(b)
 }
-
-func mustKey(k string) graph.ComponentQuery { return graph.ComponentQuery{Key: k} }
