@@ -261,6 +261,38 @@ type Contents interface {
 	Document(ctx context.Context, ref Ref) (*sbom.Document, error)
 }
 
+// View is a stored version's content for code that only reads it: what Contents.Document
+// returns, with each component a pointer to a value the store may share between views and
+// keep. Nothing reachable from a View may be modified. Components' LocalIDs are empty.
+type View struct {
+	Source   sbom.Source
+	Subject  sbom.Subject
+	Warnings []sbom.Warning
+	// Components are in document order, duplicates included, as Document's.
+	Components []*sbom.Component
+	Edges      []sbom.Edge
+	Root       int
+}
+
+// Viewer is implemented by stores that can lend a version's content without copying it out
+// of their caches: reading a 5,000-component version as a Document copies a megabyte, which
+// a read-only consumer such as the diff engine does not need.
+type Viewer interface {
+	// View returns what Document would, as a View. ErrNotFound when there is no such version.
+	View(ctx context.Context, ref Ref) (*View, error)
+}
+
+// ViewOf returns a View of d that shares d's components: d must not be modified while the
+// View is in use.
+func ViewOf(d *sbom.Document) *View {
+	v := &View{Source: d.Source, Subject: d.Subject, Warnings: d.Warnings, Edges: d.Edges, Root: d.Root,
+		Components: make([]*sbom.Component, len(d.Components))}
+	for i := range d.Components {
+		v.Components[i] = &d.Components[i]
+	}
+	return v
+}
+
 // ComponentQuery selects stored components. Exactly one field is set.
 type ComponentQuery struct {
 	// Purl matches the canonical purl exactly (see sbom.ParsePurl).

@@ -9,7 +9,6 @@ package diff
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"slices"
 	"strings"
 
@@ -52,7 +51,10 @@ type Result struct {
 	// Suppliers are paired entries whose supplier changed.
 	Suppliers []AttributeChange `json:"suppliers"`
 	// Integrity are entries at the same version whose hashes differ for one algorithm.
-	Integrity    []Integrity `json:"integrity"`
+	Integrity []Integrity `json:"integrity"`
+	// EdgesAdded are the new side's edges between two packages (keys) that the old side has no
+	// edge of that kind between, so an upgrade does not report its package's edges again;
+	// EdgesRemoved, the old side's that the new side lacks.
 	EdgesAdded   []Edge      `json:"edgesAdded"`
 	EdgesRemoved []Edge      `json:"edgesRemoved"`
 	Files        FileChanges `json:"files"`
@@ -163,6 +165,11 @@ type FileChanges struct {
 
 // Documents diffs old against new; opts tune the hygiene verdict (see WithNow).
 func Documents(old, new *sbom.Document, opts ...Option) *Result {
+	return Views(graph.ViewOf(old), graph.ViewOf(new), opts...)
+}
+
+// Views is Documents for views (see graph.View), which it does not modify.
+func Views(old, new *graph.View, opts ...Option) *Result {
 	r := &Result{
 		Old: side(old), New: side(new),
 		Added: []Component{}, Removed: []Component{}, Changed: []Change{},
@@ -170,62 +177,135 @@ func Documents(old, new *sbom.Document, opts ...Option) *Result {
 		EdgesAdded: []Edge{}, EdgesRemoved: []Edge{},
 		Files: FileChanges{Added: []string{}, Removed: []string{}, Changed: []string{}},
 	}
-	// Every identity of both sides gets a number, once; entries and edges use the numbers.
-	// Sized for two releases of one image, which share most of their identities.
+	// Every key of both sides gets a number, once: entries are grouped and edges compared by
+	// number. Sized for two releases of one image, which share most of their keys.
 	n := max(len(old.Components), len(new.Components)) * 9 / 8
-	ids := &identities{num: make(map[string]int32, n), name: make([]string, 0, n)}
-	oldNum, newNum := ids.number(old), ids.number(new)
-	oldPkgs, oldFiles := entries(old, oldNum, len(ids.name))
-	newPkgs, newFiles := entries(new, newNum, len(ids.name))
-	r.Old.Packages, r.Old.Files, r.Old.ByEcosystem = len(oldPkgs), len(oldFiles), byEcosystem(oldPkgs)
-	r.New.Packages, r.New.Files, r.New.ByEcosystem = len(newPkgs), len(newFiles), byEcosystem(newPkgs)
+	ks := &keys{num: make(map[string]int32, n)}
+	oldNum, newNum := ks.number(old), ks.number(new)
+	t := &table{pkgs: make([]sides, ks.n)}
+	o, nw := t.file(old, oldNum, false), t.file(new, newNum, true)
+	r.Old.Packages, r.Old.Files, r.Old.ByEcosystem = len(o.pkgs), o.files, byEcosystem(o.pkgs)
+	r.New.Packages, r.New.Files, r.New.ByEcosystem = len(nw.pkgs), nw.files, byEcosystem(nw.pkgs)
 
-	// Packages in any order (count sorts what they yield): sorting every key of both sides
-	// cost more than the whole comparison.
-	for _, g := range groupByKey(oldPkgs, newPkgs) {
+	// Packages in key-number order, which is deterministic (count sorts what they yield):
+	// sorting every key of both sides cost more than the whole comparison.
+	for _, g := range t.pkgs {
 		r.diffGroup(g.old, g.new)
 	}
-	r.diffEdges(ids, old, new, oldNum, newNum)
-	r.diffFiles(oldFiles, newFiles)
-	r.hygiene(old, new, oldPkgs, newPkgs, newOptions(opts))
+	r.diffEdges(old, new, oldNum, newNum)
+	r.diffFiles(t.files)
+	r.hygiene(old, new, o.pkgs, nw.fresh, newOptions(opts))
 	r.count()
 	return r
 }
 
 // side summarises a document.
-func side(d *sbom.Document) Side {
+func side(d *graph.View) Side {
 	return Side{Subject: d.Subject, Format: d.Source.Format, SpecVersion: d.Source.SpecVersion, Tools: d.Source.Tools}
 }
 
-// entries returns a document's distinct package entries (by identity, first occurrence wins)
-// and its distinct file components (by key), leaving out the subject's own component: a
-// CycloneDX metadata.component and an SPDX root package describe the image, not its content.
-// num numbers d's components' identities (see identities.number), below n.
-func entries(d *sbom.Document, num []int32, n int) (pkgs, files []*sbom.Component) {
-	seen := make([]bool, n)
-	pkgs = make([]*sbom.Component, 0, len(d.Components))
-	for i := range d.Components {
-		c := &d.Components[i]
+// keys numbers the package keys of both sides of a diff, so that entries are grouped and edges
+// compared by small integers rather than strings, and each key is hashed once per component.
+type keys struct {
+	num map[string]int32
+	n   int32
+}
+
+// number returns the number of each of d's components' key, numbering those not seen yet.
+func (ks *keys) number(d *graph.View) []int32 {
+	out := make([]int32, len(d.Components))
+	for i, c := range d.Components {
+		n, ok := ks.num[c.Key]
+		if !ok {
+			n = ks.n
+			ks.num[c.Key] = n
+			ks.n++
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// compared reports whether a diff compares d's component i: files and the subject's own
+// component are left out (a CycloneDX metadata.component and an SPDX root package describe
+// the image, not its content), as are the edges that touch them.
+func compared(d *graph.View, i int) bool {
+	c := d.Components[i]
+	return !c.Metadata && i != d.Root && c.Type != "file"
+}
+
+// table holds both sides' entries grouped by key number: packages, and file components
+// (CycloneDX type "file"), which are compared apart. files is nil when neither side has one.
+type table struct {
+	pkgs, files []sides
+}
+
+// sideEntries is what table.file found on one side.
+type sideEntries struct {
+	// pkgs are the side's distinct package entries (by identity; the first occurrence wins), in
+	// document order; fresh, those of the new side whose key the old side does not have.
+	pkgs, fresh []*sbom.Component
+	files       int // distinct file components
+}
+
+// file files d's package and file entries into their keys' groups, on the new side or the old
+// (which must be filed first), leaving out the subject's own component. num numbers d's
+// components' keys (see keys.number).
+func (t *table) file(d *graph.View, num []int32, new bool) sideEntries {
+	var e sideEntries
+	e.pkgs = make([]*sbom.Component, 0, len(d.Components))
+	pick := func(s *sides) *group {
+		if new {
+			return &s.new
+		}
+		return &s.old
+	}
+	for i, c := range d.Components {
 		if c.Metadata || i == d.Root {
 			continue
 		}
-		if seen[num[i]] {
+		if c.Type == "file" {
+			if t.files == nil {
+				t.files = make([]sides, len(t.pkgs))
+			}
+			if pick(&t.files[num[i]]).add(c) {
+				e.files++
+			}
 			continue
 		}
-		seen[num[i]] = true
-		if c.Type == "file" {
-			files = append(files, c)
-		} else {
-			pkgs = append(pkgs, c)
+		s := &t.pkgs[num[i]]
+		if !pick(s).add(c) {
+			continue
+		}
+		e.pkgs = append(e.pkgs, c)
+		if new && s.old.one == nil {
+			e.fresh = append(e.fresh, c)
 		}
 	}
-	return pkgs, files
+	return e
 }
 
+// byEcosystem counts packages per ecosystem. A document has a handful of ecosystems, so a
+// short list with the last one first beats a map lookup per package.
 func byEcosystem(pkgs []*sbom.Component) map[string]int {
-	m := map[string]int{}
+	type count struct {
+		eco string
+		n   int
+	}
+	var counts []count
 	for _, c := range pkgs {
-		m[c.Ecosystem]++
+		k := 0
+		for k < len(counts) && counts[k].eco != c.Ecosystem {
+			k++
+		}
+		if k == len(counts) {
+			counts = append(counts, count{eco: c.Ecosystem})
+		}
+		counts[k].n++
+	}
+	m := make(map[string]int, len(counts))
+	for _, c := range counts {
+		m[c.eco] = c.n
 	}
 	return m
 }
@@ -246,35 +326,35 @@ func (g group) entries() []*sbom.Component {
 	return nil
 }
 
-func (g *group) add(c *sbom.Component) {
+// add adds c unless the group has an entry of the same identity (see sbom.Component.ID),
+// reporting whether it did. Entries of one group share their key, so their identities are
+// equal when their purls are, or without purls when their versions are.
+func (g *group) add(c *sbom.Component) bool {
+	same := func(d *sbom.Component) bool {
+		if c.Purl != "" || d.Purl != "" {
+			return c.Purl == d.Purl
+		}
+		return c.Version == d.Version
+	}
 	switch {
 	case g.one == nil:
 		g.one = c
 	case g.more == nil:
+		if same(g.one) {
+			return false
+		}
 		g.more = &[]*sbom.Component{g.one, c}
 	default:
+		if slices.ContainsFunc(*g.more, same) {
+			return false
+		}
 		*g.more = append(*g.more, c)
 	}
+	return true
 }
 
 // sides is one package's entries on both sides.
 type sides struct{ old, new group }
-
-// groupByKey groups both sides' package entries by key, in one map.
-func groupByKey(oldPkgs, newPkgs []*sbom.Component) map[string]sides {
-	m := make(map[string]sides, max(len(oldPkgs), len(newPkgs)))
-	for _, c := range oldPkgs {
-		g := m[c.Key]
-		g.old.add(c)
-		m[c.Key] = g
-	}
-	for _, c := range newPkgs {
-		g := m[c.Key]
-		g.new.add(c)
-		m[c.Key] = g
-	}
-	return m
-}
 
 // diffGroup is diffPackage for groups, without copies in the common case.
 func (r *Result) diffGroup(old, new group) {
@@ -495,10 +575,13 @@ func component(c *sbom.Component) Component {
 	return Component{Key: c.Key, Purl: c.Purl, Name: c.Name, Version: c.Version, Ecosystem: c.Ecosystem, Type: c.Type, Licenses: c.Licenses, Supplier: c.Supplier}
 }
 
-// diffEdges compares the edge sets by component identity; edges that touch files or the
-// subject's own component are left out, as those components are. oldNum and newNum number the
-// sides' components' identities (see identities.number).
-func (r *Result) diffEdges(ids *identities, old, new *sbom.Document, oldNum, newNum []int32) {
+// diffEdges compares the sides' dependency edges by package: an edge is added when the new
+// side has an edge of its kind between two packages (keys) the old side has none between, so
+// an upgraded package's edges are not all reported removed and added again. What is reported
+// are the side's edges between component identities. Edges that touch files or the subject's
+// own component are left out, as those components are. oldNum and newNum number the sides'
+// components' keys (see keys.number).
+func (r *Result) diffEdges(old, new *graph.View, oldNum, newNum []int32) {
 	oe, ne := edgeKeys(old, oldNum), edgeKeys(new, newNum)
 	// Both sorted and without duplicates: one merge walk finds what each side lacks.
 	var removed, added []edgeKey
@@ -516,163 +599,74 @@ func (r *Result) diffEdges(ids *identities, old, new *sbom.Document, oldNum, new
 			j++
 		}
 	}
-	rank, byRank := ids.rank(removed, added)
-	r.EdgesRemoved = ids.appendEdges(r.EdgesRemoved, removed, rank, byRank)
-	r.EdgesAdded = ids.appendEdges(r.EdgesAdded, added, rank, byRank)
+	r.EdgesRemoved = appendEdges(r.EdgesRemoved, old, oldNum, removed)
+	r.EdgesAdded = appendEdges(r.EdgesAdded, new, newNum, added)
 }
 
-// identities numbers the component identities of both sides of a diff, so that entries and
-// edges compare small integers rather than strings, and each identity is hashed once.
-type identities struct {
-	num  map[string]int32
-	name []string
-}
-
-// number returns the number of each of d's components' identity (see sbom.Component.ID),
-// numbering those not seen yet.
-func (ids *identities) number(d *sbom.Document) []int32 {
-	out := make([]int32, len(d.Components))
-	for i := range d.Components {
-		id := d.Components[i].ID()
-		n, ok := ids.num[id]
-		if !ok {
-			n = int32(len(ids.name))
-			ids.num[id] = n
-			ids.name = append(ids.name, id)
-		}
-		out[i] = n
-	}
-	return out
-}
-
-// edgeKey is an Edge with its identities numbered, packed into 64 bits (from: 28, to: 28,
+// edgeKey is an edge between two keys, numbered, packed into 64 bits (from: 28, to: 28,
 // kind: 8) so that keys sort by from, to, then kind. Two documents cannot come near 2^28
-// identities: ingest stops at sbom.DefaultLimits' 2 million components each, and 2^28
-// components would take tens of gigabytes.
+// keys: ingest stops at sbom.DefaultLimits' 2 million components each, and 2^28 components
+// would take tens of gigabytes.
 type edgeKey uint64
 
 func newEdgeKey(from, to int32, kind sbom.EdgeKind) edgeKey {
 	return edgeKey(uint64(from)<<36 | uint64(to)<<8 | uint64(kind))
 }
 
-func (k edgeKey) from() int32         { return int32(k >> 36) }
-func (k edgeKey) to() int32           { return int32(k >> 8 & (1<<28 - 1)) }
-func (k edgeKey) kind() sbom.EdgeKind { return sbom.EdgeKind(k & 0xff) }
-
-// edgeKeys returns d's edges between the components a diff compares, sorted, without
-// duplicates. num numbers d's components' identities.
-func edgeKeys(d *sbom.Document, num []int32) []edgeKey {
-	keep := func(i int) bool {
-		c := &d.Components[i]
-		return !c.Metadata && i != d.Root && c.Type != "file"
-	}
-	keys := make([]edgeKey, 0, len(d.Edges))
+// edgeKeys returns d's edges between the components a diff compares, by key, sorted, without
+// duplicates. num numbers d's components' keys.
+func edgeKeys(d *graph.View, num []int32) []edgeKey {
+	out := make([]edgeKey, 0, len(d.Edges))
 	for _, e := range d.Edges {
-		if keep(e.From) && keep(e.To) {
-			keys = append(keys, newEdgeKey(num[e.From], num[e.To], e.Kind))
+		if compared(d, e.From) && compared(d, e.To) {
+			out = append(out, newEdgeKey(num[e.From], num[e.To], e.Kind))
 		}
 	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-// rank returns, for every identity the given edges use, its position in the identities'
-// byte order (rank), and the identities in that order (byRank), so that sorting edges compares
-// integers instead of strings.
-func (ids *identities) rank(edges ...[]edgeKey) (rank, byRank []int32) {
-	rank = make([]int32, len(ids.name))
-	for _, es := range edges {
-		for _, e := range es {
-			for _, n := range [2]int32{e.from(), e.to()} {
-				if rank[n] == 0 {
-					rank[n] = 1
-					byRank = append(byRank, n)
-				}
-			}
+// appendEdges appends d's compared edges whose key edge is one of ks (sorted) to dst, between
+// identities, sorted by from, to, then kind, without duplicates.
+func appendEdges(dst []Edge, d *graph.View, num []int32, ks []edgeKey) []Edge {
+	if len(ks) == 0 {
+		return dst
+	}
+	start := len(dst)
+	for _, e := range d.Edges {
+		if !compared(d, e.From) || !compared(d, e.To) {
+			continue
+		}
+		if _, ok := slices.BinarySearch(ks, newEdgeKey(num[e.From], num[e.To], e.Kind)); ok {
+			dst = append(dst, Edge{From: d.Components[e.From].ID(), To: d.Components[e.To].ID(), Kind: e.Kind})
 		}
 	}
-	sortByName(byRank, ids.name)
-	for r, n := range byRank {
-		rank[n] = int32(r)
-	}
-	return rank, byRank
-}
-
-// sortByName sorts identity numbers by their names. Identities share long prefixes
-// ("pkg:deb/debian/"), so each is given the 8 bytes that follow the prefix all share as an
-// integer, which decides most comparisons; equal integers fall back to the names. (Padded with
-// zero bytes, the integers order as the names do: a's below b's means a sorts before b.)
-func sortByName(nums []int32, name []string) {
-	if len(nums) < 2 {
-		return
-	}
-	common := name[nums[0]]
-	for _, n := range nums[1:] {
-		s := name[n]
-		i := 0
-		for i < len(common) && i < len(s) && common[i] == s[i] {
-			i++
-		}
-		common = common[:i]
-	}
-	type keyed struct {
-		key uint64
-		n   int32
-	}
-	ks := make([]keyed, len(nums))
-	for i, n := range nums {
-		var b [8]byte
-		copy(b[:], name[n][len(common):])
-		ks[i] = keyed{binary.BigEndian.Uint64(b[:]), n}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return strings.Compare(name[a.n], name[b.n])
+	out := dst[start:]
+	slices.SortFunc(out, func(a, b Edge) int {
+		return cmp.Or(strings.Compare(a.From, b.From), strings.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
 	})
-	for i, k := range ks {
-		nums[i] = k.n
-	}
+	return dst[:start+len(slices.Compact(out))]
 }
 
-// appendEdges appends keys to dst as Edges, sorted by from, to, then kind (rank and byRank
-// order the identities; see rank).
-func (ids *identities) appendEdges(dst []Edge, keys []edgeKey, rank, byRank []int32) []Edge {
-	// The same packing with ranks for numbers sorts as plain integers.
-	ranked := make([]edgeKey, len(keys))
-	for i, k := range keys {
-		ranked[i] = newEdgeKey(rank[k.from()], rank[k.to()], k.kind())
+// diffFiles compares file components by key (their path) and hash; of several entries of one
+// path on one side, the last is compared. files is table.files.
+func (r *Result) diffFiles(files []sides) {
+	last := func(g group) *sbom.Component {
+		if g.more != nil {
+			return (*g.more)[len(*g.more)-1]
+		}
+		return g.one
 	}
-	slices.Sort(ranked)
-	dst = slices.Grow(dst, len(ranked))
-	for _, k := range ranked {
-		dst = append(dst, Edge{From: ids.name[byRank[k.from()]], To: ids.name[byRank[k.to()]], Kind: k.kind()})
-	}
-	return dst
-}
-
-// diffFiles compares file components by key (their path) and hash.
-func (r *Result) diffFiles(old, new []*sbom.Component) {
-	om, nm := map[string]*sbom.Component{}, map[string]*sbom.Component{}
-	for _, c := range old {
-		om[c.Key] = c
-	}
-	for _, c := range new {
-		nm[c.Key] = c
-	}
-	for k, o := range om {
-		n, ok := nm[k]
+	for _, g := range files {
+		o, n := last(g.old), last(g.new)
 		switch {
-		case !ok:
+		case o == nil && n == nil:
+		case n == nil:
 			r.Files.Removed = append(r.Files.Removed, o.Name)
+		case o == nil:
+			r.Files.Added = append(r.Files.Added, n.Name)
 		case len(hashDiffs(o.Hashes, n.Hashes)) > 0:
 			r.Files.Changed = append(r.Files.Changed, n.Name)
-		}
-	}
-	for k, n := range nm {
-		if _, ok := om[k]; !ok {
-			r.Files.Added = append(r.Files.Added, n.Name)
 		}
 	}
 	slices.Sort(r.Files.Added)
@@ -724,21 +718,28 @@ func (r *Result) count() {
 	s.Hygiene = len(r.Hygiene.Findings)
 }
 
-// Contents is the part of a store Versions reads; graph.Store satisfies it.
-type Contents interface {
-	Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error)
+// Versions diffs two stored image versions with the same engine as Documents, reading them as
+// views when the store lends them (graph.Viewer). It returns the store's errors
+// (graph.ErrNotFound for an unknown version).
+func Versions(ctx context.Context, s graph.Contents, old, new graph.Ref, opts ...Option) (*Result, error) {
+	o, err := view(ctx, s, old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := view(ctx, s, new)
+	if err != nil {
+		return nil, err
+	}
+	return Views(o, n, opts...), nil
 }
 
-// Versions diffs two stored image versions with the same engine as Documents. It returns the
-// store's errors (graph.ErrNotFound for an unknown version).
-func Versions(ctx context.Context, s Contents, old, new graph.Ref, opts ...Option) (*Result, error) {
-	o, err := s.Document(ctx, old)
+func view(ctx context.Context, s graph.Contents, ref graph.Ref) (*graph.View, error) {
+	if v, ok := s.(graph.Viewer); ok {
+		return v.View(ctx, ref)
+	}
+	d, err := s.Document(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.Document(ctx, new)
-	if err != nil {
-		return nil, err
-	}
-	return Documents(o, n, opts...), nil
+	return graph.ViewOf(d), nil
 }

@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -168,34 +167,45 @@ func TestEdgesAndFiles(t *testing.T) {
 	}
 }
 
-// TestSortByName checks sortByName against a plain sort of the names, on names that share
-// long prefixes, are prefixes of each other, differ after the first 8 bytes or hold zero bytes.
-func TestSortByName(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	alphabet := []string{"a", "b", "\x00", "z", "@", "1"}
-	for round := range 200 {
-		var names []string
-		prefix := "pkg:deb/debian/"
-		if round%3 == 0 {
-			prefix = ""
-		}
-		for range 2 + r.IntN(40) {
-			s := prefix
-			for range r.IntN(12) {
-				s += alphabet[r.IntN(len(alphabet))]
-			}
-			names = append(names, s)
-		}
-		nums := make([]int32, len(names))
-		for i := range nums {
-			nums[i] = int32(i)
-		}
-		r.Shuffle(len(nums), func(i, j int) { nums[i], nums[j] = nums[j], nums[i] })
-		sortByName(nums, names)
-		for i := 1; i < len(nums); i++ {
-			if names[nums[i-1]] > names[nums[i]] {
-				t.Fatalf("round %d: %q sorted before %q", round, names[nums[i-1]], names[nums[i]])
-			}
-		}
+// TestEdgesByPackage: edges are compared between packages, so an upgrade keeps its edges (they
+// are not all removed and added again) and only a new or lost relationship is reported, between
+// the identities of its side.
+func TestEdgesByPackage(t *testing.T) {
+	old := doc(t, []sbom.Component{npm("app", "1.0.0"), npm("a", "1.0.0"), npm("b", "1.0.0"), npm("gone", "1.0.0")},
+		[2]string{"app@1.0.0", "a@1.0.0"}, [2]string{"a@1.0.0", "b@1.0.0"}, [2]string{"b@1.0.0", "gone@1.0.0"})
+	// a upgraded, b present at two versions, a depends on c now, b no longer on gone.
+	new := doc(t, []sbom.Component{npm("app", "1.0.0"), npm("a", "2.0.0"), npm("b", "1.0.0"), npm("b", "2.0.0"), npm("c", "1.0.0"), npm("gone", "1.0.0")},
+		[2]string{"app@1.0.0", "a@2.0.0"}, [2]string{"a@2.0.0", "b@1.0.0"}, [2]string{"a@2.0.0", "b@2.0.0"}, [2]string{"a@2.0.0", "c@1.0.0"})
+	r := Documents(old, new)
+	wantAdded := []Edge{{From: "pkg:npm/a@2.0.0", To: "pkg:npm/c@1.0.0", Kind: sbom.DependsOn}}
+	wantRemoved := []Edge{{From: "pkg:npm/b@1.0.0", To: "pkg:npm/gone@1.0.0", Kind: sbom.DependsOn}}
+	if !reflect.DeepEqual(r.EdgesAdded, wantAdded) || !reflect.DeepEqual(r.EdgesRemoved, wantRemoved) {
+		t.Errorf("edges added %v removed %v, want %v and %v", r.EdgesAdded, r.EdgesRemoved, wantAdded, wantRemoved)
+	}
+	if s := r.Summary; s.Upgraded != 1 || s.Added != 2 || s.Removed != 0 {
+		t.Errorf("summary %+v, want a upgraded, b 2.0.0 and c added", s)
+	}
+}
+
+// TestDuplicateEntries: an identity listed twice on a side is one entry (the first), for
+// packages and files alike.
+func TestDuplicateEntries(t *testing.T) {
+	file := sbom.Component{LocalID: "/etc/x", Type: "file", Name: "/etc/x", Hashes: []sbom.Hash{{Algorithm: "SHA-1", Value: "11"}}}
+	dupFile := file
+	dupFile.LocalID = "x-again"
+	dup := npm("a", "1.0.0")
+	dup.LocalID = "a-again"
+	dup.Licenses = "MIT"
+	old := doc(t, []sbom.Component{npm("a", "1.0.0"), dup, file, dupFile})
+	new := doc(t, []sbom.Component{npm("a", "1.0.0"), file})
+	if len(old.Components) != 4 {
+		t.Fatalf("the builder kept %d of 4 components", len(old.Components))
+	}
+	r := Documents(old, new)
+	if r.Old.Packages != 1 || r.Old.Files != 1 || r.New.Packages != 1 || r.New.Files != 1 {
+		t.Errorf("old %d packages %d files, new %d and %d: want one of each", r.Old.Packages, r.Old.Files, r.New.Packages, r.New.Files)
+	}
+	if s := r.Summary; s.Unchanged != 1 || s.Added+s.Removed+s.LicenseChanges+s.FilesAdded+s.FilesRemoved+s.FilesChanged != 0 {
+		t.Errorf("summary %+v, want a unchanged (its duplicate's licence ignored) and nothing else", s)
 	}
 }

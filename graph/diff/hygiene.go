@@ -14,6 +14,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
@@ -350,8 +351,9 @@ func newOptions(opts []Option) options {
 	return o
 }
 
-// hygiene fills r.Hygiene from the two documents and their package entries (see entries).
-func (r *Result) hygiene(old, new *sbom.Document, oldPkgs, newPkgs []*sbom.Component, o options) {
+// hygiene fills r.Hygiene from the two documents, the old side's package entries and the new
+// side's fresh ones (see sideEntries).
+func (r *Result) hygiene(old, new *graph.View, oldPkgs, fresh []*sbom.Component, o options) {
 	r.Hygiene = Hygiene{Findings: []HygieneFinding{}}
 	rules := o.rules
 	if rules == nil {
@@ -367,9 +369,9 @@ func (r *Result) hygiene(old, new *sbom.Document, oldPkgs, newPkgs []*sbom.Compo
 		bloat = *o.bloat
 	}
 	h := &r.Hygiene
-	h.OldOS, h.NewOS = DetectBaseOS(old, rules), DetectBaseOS(new, rules)
+	h.OldOS, h.NewOS = detectBaseOS(old, rules), detectBaseOS(new, rules)
 	h.Findings = append(h.Findings, rules.baseOSFindings(h.OldOS, h.NewOS, o.now)...)
-	h.Findings = append(h.Findings, rules.categoryFindings(oldPkgs, newPkgs)...)
+	h.Findings = append(h.Findings, rules.categoryFindings(oldPkgs, fresh)...)
 	if f, ok := bloatFinding(r.Old.Packages, r.New.Packages, bloat); ok {
 		h.Findings = append(h.Findings, f)
 	}
@@ -390,8 +392,9 @@ func findingKey(f HygieneFinding) string {
 
 // categoryFindings reports every package of a category on the new side whose (ecosystem,
 // name) the old side does not have; a package that changed purl type (pkg:alpine -> pkg:apk)
-// or version is not new. oldPkgs and newPkgs are the sides' package entries (see entries).
-func (rules *HygieneRules) categoryFindings(oldPkgs, newPkgs []*sbom.Component) []HygieneFinding {
+// or version is not new. oldPkgs are the old side's package entries, fresh the new side's
+// whose key the old side does not have (see sideEntries): only those can be new.
+func (rules *HygieneRules) categoryFindings(oldPkgs, fresh []*sbom.Component) []HygieneFinding {
 	type id struct{ eco, name string }
 	type candidate struct {
 		c     *sbom.Component
@@ -421,7 +424,7 @@ func (rules *HygieneRules) categoryFindings(oldPkgs, newPkgs []*sbom.Component) 
 	}
 	var cands []candidate
 	names := map[string]bool{}
-	for _, c := range newPkgs {
+	for _, c := range fresh {
 		if c.Type == "operating-system" {
 			continue
 		}
@@ -546,9 +549,12 @@ func bloatFinding(old, new int, t BloatThreshold) (HygieneFinding, bool) {
 // ("distro=debian-11"); with the release line, support dates and variant from the rules
 // (which may be nil).
 func DetectBaseOS(d *sbom.Document, rules *HygieneRules) *BaseOS {
+	return detectBaseOS(graph.ViewOf(d), rules)
+}
+
+func detectBaseOS(d *graph.View, rules *HygieneRules) *BaseOS {
 	var b *BaseOS
-	for i := range d.Components {
-		c := &d.Components[i]
+	for _, c := range d.Components {
 		if c.Type == "operating-system" && c.Name != "" {
 			b = &BaseOS{ID: strings.ToLower(c.Name), Version: c.Version, Source: "operating-system component"}
 			break
@@ -585,16 +591,15 @@ func DetectBaseOS(d *sbom.Document, rules *HygieneRules) *BaseOS {
 
 // distroQualifier reads the most common purl qualifier distro=ID-VERSION (ties to the
 // smaller string), as syft and trivy write it.
-func distroQualifier(d *sbom.Document) *BaseOS {
+func distroQualifier(d *graph.View) *BaseOS {
 	counts := map[string]int{}
-	for i := range d.Components {
-		p := d.Components[i].Purl
-		_, q, ok := strings.Cut(p, "?")
+	for _, c := range d.Components {
+		_, q, ok := strings.Cut(c.Purl, "?")
 		if !ok {
 			continue
 		}
 		q, _, _ = strings.Cut(q, "#")
-		for _, kv := range strings.Split(q, "&") {
+		for kv := range strings.SplitSeq(q, "&") {
 			if v, ok := strings.CutPrefix(kv, "distro="); ok {
 				if u, err := url.QueryUnescape(v); err == nil {
 					counts[u]++

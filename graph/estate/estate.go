@@ -256,17 +256,32 @@ func (e *Estate) item(i, v, n int, team string) Item {
 		lv := level(mix(im.seed, uint64(a.eco)<<32|uint64(a.p)))
 		levels[lv] = append(levels[lv], k)
 	}
+	// A package's parents are chosen by rendezvous hashing over the packages of the level above,
+	// so they stay its parents while they are there, as a package's dependents do between
+	// releases: adding or removing a dependency moves only the edges that touch it.
+	id := func(k int) uint64 { return uint64(app[k].eco)<<32 | uint64(app[k].p) }
 	for lv := 1; lv < len(levels); lv++ {
 		for _, k := range levels[lv] {
-			h := mix(im.seed^0x5bd1e995, uint64(app[k].eco)<<32|uint64(app[k].p))
 			parents := levels[lv-1]
 			if lv == 1 || len(parents) == 0 {
 				edge(appIdx, appIdxs[k], sbom.DependsOn)
 				continue
 			}
-			edge(appIdxs[parents[int(h%uint64(len(parents)))]], appIdxs[k], sbom.DependsOn)
-			if h>>32%10 < 3 {
-				edge(appIdxs[parents[int(h>>40%uint64(len(parents)))]], appIdxs[k], sbom.DependsOn)
+			h := mix(im.seed^0x5bd1e995, id(k))
+			first, second := -1, -1
+			var w1, w2 uint64
+			for _, q := range parents {
+				switch w := mix(h, id(q)); {
+				case first < 0 || w > w1:
+					second, w2 = first, w1
+					first, w1 = q, w
+				case second < 0 || w > w2:
+					second, w2 = q, w
+				}
+			}
+			edge(appIdxs[first], appIdxs[k], sbom.DependsOn)
+			if second >= 0 && h>>32%10 < 3 {
+				edge(appIdxs[second], appIdxs[k], sbom.DependsOn)
 			}
 		}
 	}

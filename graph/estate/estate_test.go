@@ -115,6 +115,18 @@ func TestRealistic(t *testing.T) {
 			if changed == 0 || changed > n/4 {
 				t.Errorf("%s: %d of %d components new since the previous version", it.Ref, changed, n)
 			}
+			// Dependencies between packages persist: the edges between keys that changed are
+			// about those of the packages added or removed, not a reshuffle of the graph.
+			keysAdded, keysRemoved := keyEdges(it.Doc), keyEdges(prev)
+			for k := range keysRemoved {
+				if keysAdded[k] {
+					delete(keysAdded, k)
+					delete(keysRemoved, k)
+				}
+			}
+			if moved := len(keysAdded) + len(keysRemoved); moved > len(it.Doc.Edges)/10 {
+				t.Errorf("%s: %d of %d edges between packages changed since the previous version", it.Ref, moved, len(it.Doc.Edges))
+			}
 		}
 	}
 	shared := 0
@@ -206,4 +218,13 @@ func TestStats(t *testing.T) {
 	t.Logf("%+v: %d versions, %d containment rows, %d unique components, %d keys, %d edges, mean depth %.2f; "+
 		"versions per component p50/p99/max %d/%d/%d; per key %d/%d/%d; generated in %v",
 		p, e.Len(), rows, len(perID), len(perKey), edges, float64(depthSum)/float64(rows), a, b, c, x, y, z, time.Since(start))
+}
+
+// keyEdges returns d's edges between package keys, as "from to kind".
+func keyEdges(d *sbom.Document) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range d.Edges {
+		out[fmt.Sprint(d.Components[e.From].Key, " ", d.Components[e.To].Key, " ", e.Kind)] = true
+	}
+	return out
 }

@@ -80,6 +80,35 @@ func checkDoc(t *testing.T, s graph.Store, ref graph.Ref, want *sbom.Document) {
 	if d := sameDoc(want, got); d != "" {
 		t.Errorf("Document(%s) differs from what was put: %s", ref, d)
 	}
+	if v, ok := s.(graph.Viewer); ok {
+		view, err := v.View(ctx, ref)
+		if err != nil {
+			t.Fatalf("View(%s): %v", ref, err)
+		}
+		if d := sameDoc(withoutLocalIDs(got), fromView(view)); d != "" {
+			t.Errorf("View(%s) differs from Document: %s", ref, d)
+		}
+	}
+}
+
+// fromView copies a View into a Document.
+func fromView(v *graph.View) *sbom.Document {
+	d := &sbom.Document{Source: v.Source, Subject: v.Subject, Warnings: v.Warnings, Edges: v.Edges, Root: v.Root,
+		Components: make([]sbom.Component, len(v.Components))}
+	for i, c := range v.Components {
+		d.Components[i] = *c
+	}
+	return d
+}
+
+// withoutLocalIDs returns a copy of d whose components have no LocalID, as a View's.
+func withoutLocalIDs(d *sbom.Document) *sbom.Document {
+	out := *d
+	out.Components = slices.Clone(d.Components)
+	for i := range out.Components {
+		out.Components[i].LocalID = ""
+	}
+	return &out
 }
 
 // checkVersion compares a stored version's summary with the document put.
@@ -587,6 +616,11 @@ func testNotFound(t *testing.T, s graph.Store) {
 	}
 	if _, err := s.Document(ctx, ref); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("Document = %v", err)
+	}
+	if v, ok := s.(graph.Viewer); ok {
+		if _, err := v.View(ctx, ref); !errors.Is(err, graph.ErrNotFound) {
+			t.Errorf("View = %v", err)
+		}
 	}
 	if err := s.Delete(ctx, ref); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("Delete = %v", err)

@@ -257,80 +257,151 @@ func resolveRef(ctx context.Context, q queryer, ref graph.Ref) (int64, error) {
 // sorted and without duplicates; times come back in UTC. Errors wrap graph.ErrInvalid (a bad
 // ref), graph.ErrNotFound, graph.ErrUnavailable, or are the context's or SQLite's.
 func (s *Store) Document(ctx context.Context, ref graph.Ref) (*sbom.Document, error) {
-	ref = ref.Normalize()
-	if err := ref.Validate(); err != nil {
-		return nil, err
-	}
 	var doc *sbom.Document
-	err := s.read(ctx, "document "+ref.String(), func(tx *sql.Tx) error {
-		id, err := resolveRef(ctx, tx, ref)
-		if err != nil {
-			return err
-		}
-		doc, err = s.document(ctx, tx, id)
+	err := s.readContents(ctx, "document", ref, func(c *contents) error {
+		var err error
+		doc, err = c.document()
 		return err
 	})
 	return doc, err
 }
 
-func (s *Store) document(ctx context.Context, tx *sql.Tx, id int64) (*sbom.Document, error) {
+// View is Document as a graph.View: its components point into the store's cache (the
+// subject's own CycloneDX metadata component excepted, which is a copy), so a read allocates
+// a pointer per component rather than a copy of it.
+func (s *Store) View(ctx context.Context, ref graph.Ref) (*graph.View, error) {
+	var v *graph.View
+	err := s.readContents(ctx, "view", ref, func(c *contents) error {
+		v = c.view()
+		return nil
+	})
+	return v, err
+}
+
+// contents is a version's content as decoded from its contents row, with its variants.
+type contents struct {
+	id      int64
+	v       *graph.Version // shared with the cache
+	root    int
+	nodes   []node
+	edges   []sbom.Edge
+	locals  []byte // compressed; decoded only by document
+	entries []*variantEntry
+}
+
+// readContents resolves ref and calls fn with the version's contents, in one read transaction.
+func (s *Store) readContents(ctx context.Context, what string, ref graph.Ref, fn func(*contents) error) error {
+	ref = ref.Normalize()
+	if err := ref.Validate(); err != nil {
+		return err
+	}
+	return s.read(ctx, what+" "+ref.String(), func(tx *sql.Tx) error {
+		id, err := resolveRef(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		c, err := s.contents(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(c)
+	})
+}
+
+func (s *Store) contents(ctx context.Context, tx *sql.Tx, id int64) (*contents, error) {
 	v, err := s.loadVersion(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	var root int
-	var nodeBlob, edgeBlob, localBlob []byte
-	if err := tx.QueryRowContext(ctx, `SELECT root, nodes, edges, locals FROM contents WHERE version = ?`, id).
-		Scan(&root, &nodeBlob, &edgeBlob, &localBlob); err != nil {
+	c := &contents{id: id, v: v}
+	rows, err := tx.QueryContext(ctx, `SELECT root, nodes, edges, locals FROM contents WHERE version = ?`, id)
+	if err != nil {
 		return nil, fmt.Errorf("version %d contents: %w", id, err)
 	}
-	nodes, err := decodeNodes(nodeBlob)
-	if err != nil {
-		return nil, fmt.Errorf("version %d nodes: %w", id, err)
+	// The blobs are decoded straight from the row, not copied first.
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var nodeBlob, edgeBlob sql.RawBytes
+		if err := r.Scan(&c.root, &nodeBlob, &edgeBlob, &c.locals); err != nil {
+			return err
+		}
+		if c.nodes, err = decodeNodes(nodeBlob); err != nil {
+			return fmt.Errorf("nodes: %w", err)
+		}
+		if c.edges, err = decodeEdges(edgeBlob, len(c.nodes)); err != nil {
+			return fmt.Errorf("edges: %w", err)
+		}
+		return nil
+	})
+	if err == nil && c.nodes == nil {
+		err = sql.ErrNoRows
 	}
-	edges, err := decodeEdges(edgeBlob, len(nodes))
 	if err != nil {
-		return nil, fmt.Errorf("version %d edges: %w", id, err)
+		return nil, fmt.Errorf("version %d contents: %w", id, err)
 	}
-	locals, err := decodeLocals(localBlob)
-	if err != nil {
-		return nil, fmt.Errorf("version %d local ids: %w", id, err)
-	}
-	keys := make([]vkey, len(nodes))
-	for i, n := range nodes {
+	keys := make([]vkey, len(c.nodes))
+	for i, n := range c.nodes {
 		keys[i] = n.vkey
 	}
-	entries, err := s.loadVariants(ctx, tx, keys)
-	if err != nil {
+	if c.entries, err = s.loadVariants(ctx, tx, keys); err != nil {
 		return nil, err
 	}
-	vc := v.Clone()
+	return c, nil
+}
+
+// document copies the contents out as a Document the caller owns.
+func (c *contents) document() (*sbom.Document, error) {
+	locals, err := decodeLocals(c.locals)
+	if err != nil {
+		return nil, fmt.Errorf("version %d local ids: %w", c.id, err)
+	}
+	vc := c.v.Clone()
 	doc := &sbom.Document{
 		Source: vc.Source, Subject: vc.Subject, Warnings: vc.Warnings,
-		Components: make([]sbom.Component, len(nodes)), Edges: edges, Root: root,
+		Components: make([]sbom.Component, len(c.nodes)), Edges: c.edges, Root: c.root,
 	}
 	var sl slabs
-	for _, e := range entries {
+	for _, e := range c.entries {
 		sl.strings += len(e.c.CPEs)
 		sl.hashes += len(e.c.Hashes)
 	}
 	sl.alloc()
-	for i, n := range nodes {
-		c := &doc.Components[i]
-		*c = entries[i].c
-		sl.component(c)
-		c.Metadata = n.flags&nodeMetadata != 0
+	for i, n := range c.nodes {
+		comp := &doc.Components[i]
+		*comp = c.entries[i].c
+		sl.component(comp)
+		comp.Metadata = n.flags&nodeMetadata != 0
 		switch {
 		case n.flags&nodeLocalIsID != 0:
-			c.LocalID = c.ID()
+			comp.LocalID = comp.ID()
 		case n.flags&nodeLocalSet != 0:
 			if len(locals) == 0 {
-				return nil, fmt.Errorf("version %d local ids: %w", id, errCorrupt)
+				return nil, fmt.Errorf("version %d local ids: %w", c.id, errCorrupt)
 			}
-			c.LocalID, locals = locals[0], locals[1:]
+			comp.LocalID, locals = locals[0], locals[1:]
 		}
 	}
 	return doc, nil
+}
+
+// view lends the contents out as a View sharing the cache's values.
+func (c *contents) view() *graph.View {
+	v := &graph.View{
+		Source: c.v.Source, Subject: c.v.Subject, Warnings: c.v.Warnings,
+		Components: make([]*sbom.Component, len(c.nodes)), Edges: c.edges, Root: c.root,
+	}
+	if v.Warnings == nil {
+		v.Warnings = []sbom.Warning{}
+	}
+	for i, n := range c.nodes {
+		comp := &c.entries[i].c
+		if n.flags&nodeMetadata != 0 {
+			meta := *comp
+			meta.Metadata = true
+			comp = &meta
+		}
+		v.Components[i] = comp
+	}
+	return v
 }
 
 // Components returns the distinct stored components matching q, sorted by identity; see

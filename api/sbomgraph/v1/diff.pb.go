@@ -419,9 +419,12 @@ type DiffResult struct {
 	Suppliers []*DiffAttributeChange `protobuf:"bytes,8,rep,name=suppliers,proto3" json:"suppliers,omitempty"`
 	// Entries at the same version whose hashes differ for one algorithm.
 	Integrity []*DiffIntegrity `protobuf:"bytes,9,rep,name=integrity,proto3" json:"integrity,omitempty"`
-	// Dependency edges only the new side has.
+	// Dependency edges of the new side between two packages (keys) the old side has no edge of
+	// that kind between: an upgraded package's edges are not reported again, a new dependency
+	// is. Between the new side's component identities.
 	EdgesAdded []*DiffEdge `protobuf:"bytes,10,rep,name=edges_added,json=edgesAdded,proto3" json:"edges_added,omitempty"`
-	// Dependency edges only the old side has.
+	// Dependency edges of the old side between two packages the new side has no edge of that
+	// kind between. Between the old side's component identities.
 	EdgesRemoved []*DiffEdge `protobuf:"bytes,11,rep,name=edges_removed,json=edgesRemoved,proto3" json:"edges_removed,omitempty"`
 	// File components added, removed and changed.
 	Files *DiffFileChanges `protobuf:"bytes,12,opt,name=files,proto3" json:"files,omitempty"`
