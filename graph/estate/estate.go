@@ -15,6 +15,7 @@
 package estate
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -256,32 +257,35 @@ func (e *Estate) item(i, v, n int, team string) Item {
 		lv := level(mix(im.seed, uint64(a.eco)<<32|uint64(a.p)))
 		levels[lv] = append(levels[lv], k)
 	}
-	// A package's parents are chosen by rendezvous hashing over the packages of the level above,
-	// so they stay its parents while they are there, as a package's dependents do between
-	// releases: adding or removing a dependency moves only the edges that touch it.
+	// A package's parents are chosen by consistent hashing over the packages of the level
+	// above (the next one or two on a ring of their hashes), so they stay its parents while
+	// they are there, as a package's dependents do between releases: adding or removing a
+	// dependency moves only the edges near it.
 	id := func(k int) uint64 { return uint64(app[k].eco)<<32 | uint64(app[k].p) }
+	type point struct {
+		h uint64
+		k int
+	}
+	var ring []point
 	for lv := 1; lv < len(levels); lv++ {
-		for _, k := range levels[lv] {
-			parents := levels[lv-1]
-			if lv == 1 || len(parents) == 0 {
+		parents := levels[lv-1]
+		if lv == 1 || len(parents) == 0 {
+			for _, k := range levels[lv] {
 				edge(appIdx, appIdxs[k], sbom.DependsOn)
-				continue
 			}
+			continue
+		}
+		ring = ring[:0]
+		for _, q := range parents {
+			ring = append(ring, point{mix(im.seed, id(q)), q})
+		}
+		slices.SortFunc(ring, func(a, b point) int { return cmp.Compare(a.h, b.h) })
+		for _, k := range levels[lv] {
 			h := mix(im.seed^0x5bd1e995, id(k))
-			first, second := -1, -1
-			var w1, w2 uint64
-			for _, q := range parents {
-				switch w := mix(h, id(q)); {
-				case first < 0 || w > w1:
-					second, w2 = first, w1
-					first, w1 = q, w
-				case second < 0 || w > w2:
-					second, w2 = q, w
-				}
-			}
-			edge(appIdxs[first], appIdxs[k], sbom.DependsOn)
-			if second >= 0 && h>>32%10 < 3 {
-				edge(appIdxs[second], appIdxs[k], sbom.DependsOn)
+			i, _ := slices.BinarySearchFunc(ring, h, func(p point, h uint64) int { return cmp.Compare(p.h, h) })
+			edge(appIdxs[ring[i%len(ring)].k], appIdxs[k], sbom.DependsOn)
+			if len(ring) > 1 && h>>32%10 < 3 {
+				edge(appIdxs[ring[(i+1)%len(ring)].k], appIdxs[k], sbom.DependsOn)
 			}
 		}
 	}
