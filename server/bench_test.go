@@ -165,18 +165,29 @@ func loadEstate() error {
 		return err
 	}
 	bench.s, bench.e = s, e
+	var big []estate.Item
 	for k := range bigVersions {
-		bench.big = append(bench.big, e.Extra(k, 0, 5000).Ref)
+		big = append(big, e.Extra(k, 0, 5000))
+		bench.big = append(bench.big, big[k].Ref)
 	}
-	if imgs, err := s.Images(ctx); err != nil || len(imgs) != p.Images+bigVersions {
+	if !e.Holds(ctx, s, big) {
+		// Start over: what the file holds was generated differently, under the same refs.
+		s.Close()
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			os.Remove(f)
+		}
+		if s, err = sqlite.Open(ctx, path, sqlite.WithDurability(sqlite.DurabilityProcess)); err != nil {
+			return err
+		}
+		bench.s = s
 		items := func(yield func(estate.Item) bool) {
 			for it := range e.All() {
 				if !yield(it) {
 					return
 				}
 			}
-			for k := range bigVersions {
-				if !yield(e.Extra(k, 0, 5000)) {
+			for _, it := range big {
+				if !yield(it) {
 					return
 				}
 			}

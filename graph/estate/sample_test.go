@@ -55,3 +55,40 @@ func TestSampleStored(t *testing.T) {
 		t.Error("a bad query sampled something")
 	}
 }
+
+// TestHolds: a store holds the estate once every item and extra is in; not before, not with an
+// extra missing, and not for an estate generated differently under the same refs.
+func TestHolds(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := estate.New(estate.Tiny)
+	extras := []estate.Item{e.Extra(0, 0, 100), e.Extra(1, 0, 100)}
+	if e.Holds(ctx, s, extras) {
+		t.Error("an empty store holds the estate")
+	}
+	for it := range e.All() {
+		if _, _, err := s.Put(ctx, it.Ref, it.Doc, graph.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := s.Put(ctx, extras[0].Ref, extras[0].Doc, graph.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.Holds(ctx, s, extras) {
+		t.Error("the store holds the estate with an extra missing")
+	}
+	if !e.Holds(ctx, s, extras[:1]) {
+		t.Error("the store does not hold the estate and the extra it was given")
+	}
+	// The same refs, other documents: another component count per version.
+	p := estate.Tiny
+	p.Components++
+	other := estate.New(p)
+	if other.Holds(ctx, s, []estate.Item{other.Extra(0, 0, 100)}) {
+		t.Error("the store holds an estate generated with other parameters")
+	}
+}
