@@ -190,7 +190,9 @@ func Views(old, new *graph.View, opts ...Option) *Result {
 	// Packages in key-number order, which is deterministic (count sorts what they yield):
 	// sorting every key of both sides cost more than the whole comparison.
 	for _, g := range t.pkgs {
-		r.diffGroup(g.old, g.new)
+		if g.old.one != nil || g.new.one != nil { // not a key of files only
+			r.diffGroup(g.old, g.new)
+		}
 	}
 	r.diffEdges(old, new, oldNum, newNum)
 	r.diffFiles(t.files)
