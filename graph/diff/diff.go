@@ -360,28 +360,32 @@ type sides struct{ old, new group }
 
 // diffGroup is diffPackage for groups, without copies in the common case.
 func (r *Result) diffGroup(old, new group) {
-	// The common case, one entry on each side at the same version string, needs no slices.
-	if old.more == nil && new.more == nil && old.one != nil && new.one != nil && old.one.Version == new.one.Version {
+	// The common case, one entry on each side at the same version, needs no slices.
+	if old.more == nil && new.more == nil && old.one != nil && new.one != nil && sameVersion(old.one, new.one) {
 		r.compare(&pkgEntry{c: old.one}, &pkgEntry{c: new.one})
 		return
 	}
 	r.diffPackage(old.entries(), new.entries())
 }
 
-// diffPackage pairs the entries of one package (a multiset on each side): first equal version
-// strings, then versions equal under the ecosystem's rules, then the rest from the highest
-// version down, so the newest line of a package continues into the newest line; what is left
-// unpaired is added or removed.
+// diffPackage pairs the entries of one package (a multiset on each side): first identical
+// purls, then equal version strings, then versions equal under the ecosystem's rules, then the
+// rest from the highest version down, so the newest line of a package continues into the
+// newest line; what is left unpaired is added or removed.
 func (r *Result) diffPackage(old, new []*sbom.Component) {
 	old, new = slices.Clone(old), slices.Clone(new)
-	for i := 0; i < len(old); i++ {
-		for j := range new {
-			if old[i].Version == new[j].Version {
-				r.compare(&pkgEntry{c: old[i]}, &pkgEntry{c: new[j]})
-				old = slices.Delete(old, i, i+1)
-				new = slices.Delete(new, j, j+1)
-				i--
-				break
+	samePurl := func(a, b *sbom.Component) bool { return a.Purl != "" && a.Purl == b.Purl }
+	sameString := func(a, b *sbom.Component) bool { return a.Version == b.Version }
+	for _, same := range []func(a, b *sbom.Component) bool{samePurl, sameString} {
+		for i := 0; i < len(old); i++ {
+			for j := range new {
+				if same(old[i], new[j]) {
+					r.compare(&pkgEntry{c: old[i]}, &pkgEntry{c: new[j]})
+					old = slices.Delete(old, i, i+1)
+					new = slices.Delete(new, j, j+1)
+					i--
+					break
+				}
 			}
 		}
 	}
@@ -484,10 +488,17 @@ func sortDescending(es []pkgEntry) {
 	})
 }
 
+// sameVersion reports whether two entries of a package are at the same version as written:
+// equal version strings, or one purl (which holds the version; generators disagree on how
+// much of it the version field repeats, as trivy's SPDX and CycloneDX do for rpm releases).
+func sameVersion(o, n *sbom.Component) bool {
+	return o.Version == n.Version || o.Purl != "" && o.Purl == n.Purl
+}
+
 // compare records what differs between two paired entries.
 func (r *Result) compare(oe, ne *pkgEntry) {
 	o, n := oe.c, ne.c
-	same := o.Version == n.Version
+	same := sameVersion(o, n)
 	ch := Change{Key: n.Key, Name: n.Name, Ecosystem: n.Ecosystem, Old: component(o), New: component(n)}
 	if !same {
 		var c version.Change
@@ -508,8 +519,7 @@ func (r *Result) compare(oe, ne *pkgEntry) {
 			ch.Kind, ch.Note = Rebuild, "version strings differ but are equal under "+n.Ecosystem+" rules"
 		}
 	}
-	sameVersion := same || ch.Kind == Rebuild
-	if sameVersion {
+	if same || ch.Kind == Rebuild {
 		for _, f := range hashDiffs(o.Hashes, n.Hashes) {
 			r.Integrity = append(r.Integrity, Integrity{Key: n.Key, Name: n.Name, Version: n.Version, Purl: n.Purl, Algorithm: f.alg, Old: f.old, New: f.new})
 			ch.Kind = Rebuild

@@ -209,3 +209,25 @@ func TestDuplicateEntries(t *testing.T) {
 		t.Errorf("summary %+v, want a unchanged (its duplicate's licence ignored) and nothing else", s)
 	}
 }
+
+// TestSamePurl: one purl is one version, however the version fields spell it, and entries with
+// identical purls are paired before entries with equal version strings, so two architectures
+// of one version listed in another order raise no integrity alarm.
+func TestSamePurl(t *testing.T) {
+	rpm := func(arch, version, sha string) sbom.Component {
+		return sbom.Component{LocalID: arch + version, Type: "library", Version: version,
+			Purl: "pkg:rpm/centos/openssl-libs@1.0.2k-19.el7?arch=" + arch, Hashes: []sbom.Hash{{Algorithm: "SHA-256", Value: sha}}}
+	}
+	old := doc(t, []sbom.Component{rpm("x86_64", "1.0.2k", "aa"), rpm("i686", "1.0.2k", "bb")})
+	new := doc(t, []sbom.Component{rpm("i686", "1.0.2k-19.el7", "bb"), rpm("x86_64", "1.0.2k-19.el7", "aa")})
+	r := Documents(old, new)
+	if s := r.Summary; s.Unchanged != 2 || len(r.Changed)+s.Integrity+s.Added+s.Removed != 0 {
+		t.Errorf("summary %+v, changed %+v; want both entries unchanged", s, r.Changed)
+	}
+	// A different hash under one purl is still an integrity finding.
+	new = doc(t, []sbom.Component{rpm("i686", "1.0.2k-19.el7", "bb"), rpm("x86_64", "1.0.2k-19.el7", "cc")})
+	r = Documents(old, new)
+	if s := r.Summary; s.Integrity != 1 || s.Rebuilt != 1 || r.Integrity[0].Purl != "pkg:rpm/centos/openssl-libs@1.0.2k-19.el7?arch=x86_64" {
+		t.Errorf("summary %+v, integrity %+v; want x86_64 rebuilt", s, r.Integrity)
+	}
+}
