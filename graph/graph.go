@@ -101,8 +101,10 @@ func NormalizeImage(name string) string {
 		}
 		name = path
 	}
-	if rest, ok := strings.CutPrefix(name, "library/"); ok && rest != "" && !strings.Contains(rest, "/") {
-		return rest
+	if rest, ok := strings.CutPrefix(name, "library/"); ok && !strings.Contains(rest, "/") {
+		if rest = strings.TrimSpace(rest); rest != "" {
+			return rest
+		}
 	}
 	return name
 }

@@ -90,7 +90,7 @@ func TestParseRef(t *testing.T) {
 // FuzzNormalizeImage checks that the normal form is a fixed point and that normalising never
 // changes which registry a name is on.
 func FuzzNormalizeImage(f *testing.F) {
-	for _, s := range []string{"alpine", "docker.io/library/alpine", "index.docker.io/a.b/c", "Registry.Example.com/x", "localhost/library/x", "library/", "docker.io/docker.io/x"} {
+	for _, s := range []string{"alpine", "docker.io/library/alpine", "index.docker.io/a.b/c", "Registry.Example.com/x", "localhost/library/x", "library/", "docker.io/docker.io/x", "library/ 0", "library/ "} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
