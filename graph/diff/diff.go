@@ -201,9 +201,9 @@ func Views(old, new *graph.View, opts ...Option) *Result {
 	return r
 }
 
-// side summarises a document.
+// side summarises a document. The Result owns what it holds: a view's slices are the store's.
 func side(d *graph.View) Side {
-	return Side{Subject: d.Subject, Format: d.Source.Format, SpecVersion: d.Source.SpecVersion, Tools: d.Source.Tools}
+	return Side{Subject: d.Subject, Format: d.Source.Format, SpecVersion: d.Source.SpecVersion, Tools: slices.Clone(d.Source.Tools)}
 }
 
 // keys numbers the package keys of both sides of a diff, so that entries are grouped and edges
