@@ -265,7 +265,8 @@ type Contents interface {
 
 // View is a stored version's content for code that only reads it: what Contents.Document
 // returns, with each component a pointer to a value the store may share between views and
-// keep. Nothing reachable from a View may be modified. Components' LocalIDs are empty.
+// keep. Nothing reachable from a View may be modified. A store's views leave Components'
+// LocalIDs empty (ViewOf keeps the Document's).
 type View struct {
 	Source   sbom.Source
 	Subject  sbom.Subject

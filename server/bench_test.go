@@ -212,12 +212,11 @@ func loadEstate() error {
 		bench.popularKeys = append(bench.popularKeys, c.Key)
 	}
 	// And uniformly over what is stored, as graph/sqlite's BenchmarkFind does.
-	var err2 error
-	if bench.ids, err2 = estate.SampleStored(ctx, s.Path(), `SELECT identity FROM components WHERE purl = 1 ORDER BY id`, r, 5000); err2 != nil {
-		return err2
+	if bench.ids, err = estate.SampleStored(ctx, s.Path(), estate.StoredPurls, r, 5000); err != nil {
+		return err
 	}
-	bench.keys, err2 = estate.SampleStored(ctx, s.Path(), `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`, r, 5000)
-	return err2
+	bench.keys, err = estate.SampleStored(ctx, s.Path(), estate.StoredKeys, r, 5000)
+	return err
 }
 
 func TestMain(m *testing.M) {

@@ -9,6 +9,13 @@ import (
 	"github.com/sbomgraph/sbomgraph/graph/query"
 )
 
+// The queries the benchmarks sample stored components with (see SampleStored): the purls of
+// the components that have one, and their distinct package keys.
+const (
+	StoredPurls = `SELECT identity FROM components WHERE purl = 1 ORDER BY id`
+	StoredKeys  = `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`
+)
+
 // SampleStored returns up to n of the strings query selects (one column) from the SQLite store
 // in the file at path, opened read-only, shuffled with r: the benchmarks draw the components
 // they ask about uniformly from what a store holds. The "sqlite" database/sql driver must be

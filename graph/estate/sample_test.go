@@ -35,7 +35,7 @@ func TestSampleStored(t *testing.T) {
 			}
 		}
 	}
-	const q = `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`
+	const q = estate.StoredKeys
 	got, err := estate.SampleStored(ctx, path, q, rand.New(rand.NewPCG(1, 2)), 1<<20)
 	if err != nil {
 		t.Fatal(err)

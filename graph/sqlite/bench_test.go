@@ -169,10 +169,10 @@ func sample(ctx context.Context, path string) error {
 	}
 	loaded.rows = st.Occurrences
 	r := rand.New(rand.NewPCG(1, 2))
-	if loaded.ids, err = estate.SampleStored(ctx, path, `SELECT identity FROM components WHERE purl = 1 ORDER BY id`, r, 5000); err != nil {
+	if loaded.ids, err = estate.SampleStored(ctx, path, estate.StoredPurls, r, 5000); err != nil {
 		return err
 	}
-	loaded.keys, err = estate.SampleStored(ctx, path, `SELECT DISTINCT key FROM components WHERE purl = 1 ORDER BY key`, r, 5000)
+	loaded.keys, err = estate.SampleStored(ctx, path, estate.StoredKeys, r, 5000)
 	return err
 }
 
