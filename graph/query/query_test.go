@@ -68,6 +68,12 @@ func TestFind(t *testing.T) {
 		// liblzma5 was upgraded between v1 and v2 (5.4.1-1+deb12u1 -> 5.4.1-1+deb12u2).
 		{"range below the fix", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: "vers:deb/<5.4.1-1+deb12u2"}, "key", []string{"debian-app:1.0.0"}},
 		{"plain range", FindRequest{Component: "pkg:deb/debian/liblzma5", Range: ">=5.4.1-1+deb12u2"}, "key", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
+		// A purl matches with the qualifiers it gives; syft's SBOMs add arch, distro, upstream.
+		{"purl as advisories write it", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u1"}, "purl", []string{"debian-app:1.0.0"}},
+		{"purl as the SBOM writes it", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1%2Bdeb12u1?arch=amd64&distro=debian-12.15&upstream=xz-utils"}, "purl", []string{"debian-app:1.0.0"}},
+		{"purl with a qualifier it has", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?ARCH=amd64"}, "purl", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
+		{"purl with a qualifier it lacks", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?arch=arm64"}, "purl", nil},
+		{"purl of another version", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1"}, "purl", nil},
 		{"other image", FindRequest{Component: "musl"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
 		{"one image", FindRequest{Component: "busybox", Image: "alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
 		{"one image spelt out", FindRequest{Component: "busybox", Image: "index.docker.io/library/alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},

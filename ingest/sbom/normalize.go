@@ -21,6 +21,9 @@ type Purl struct {
 	Namespace string
 	Name      string
 	Version   string
+	// Qualifiers are as written, keys lower-cased; Subpath is "" when there is none.
+	Qualifiers packageurl.Qualifiers
+	Subpath    string
 }
 
 // ParsePurl parses s and returns its canonical form. It returns an error (not wrapped in any
@@ -33,7 +36,8 @@ func ParsePurl(s string) (Purl, error) {
 	if p.Type == "" || p.Name == "" {
 		return Purl{}, fmt.Errorf("purl %q has no type or name", s)
 	}
-	out := Purl{Canonical: p.ToString(), Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
+	out := Purl{Canonical: p.ToString(), Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version,
+		Qualifiers: p.Qualifiers, Subpath: p.Subpath}
 	// The key is the canonical form without version, qualifiers and subpath, which ToString
 	// writes last, after "@", "?" and "#"; it percent-encodes those characters in the
 	// namespace and name, so the key is what precedes the first of them after the type.
@@ -42,6 +46,26 @@ func ParsePurl(s string) (Purl, error) {
 		out.Key = out.Canonical[:len("pkg:")+len(p.Type)+i]
 	}
 	return out, nil
+}
+
+// Matches reports whether p names a package version that the query q asks for: the same
+// package key and version, each of q's qualifiers with the same value, and q's subpath when it
+// has one. p may carry qualifiers q does not: an advisory names
+// "pkg:deb/debian/openssl@3.0.11-1~deb12u2", an SBOM "...?arch=amd64&distro=debian-12".
+func (q *Purl) Matches(p *Purl) bool {
+	if q.Key != p.Key || q.Version != p.Version || q.Subpath != "" && q.Subpath != p.Subpath {
+		return false
+	}
+	for _, want := range q.Qualifiers {
+		if want.Value == "" { // the purl spec discards a qualifier without a value
+			continue
+		}
+		i := slices.IndexFunc(p.Qualifiers, func(have packageurl.Qualifier) bool { return have.Key == want.Key })
+		if i < 0 || p.Qualifiers[i].Value != want.Value {
+			return false
+		}
+	}
+	return true
 }
 
 // ContentKeyPrefix starts every content key, so a content key never equals a purl key.

@@ -32,6 +32,37 @@ func TestParsePurl(t *testing.T) {
 	}
 }
 
+func TestPurlMatches(t *testing.T) {
+	const stored = "pkg:deb/debian/libc6@2.36-9%2Bdeb12u3?arch=amd64&distro=debian-12#usr/lib"
+	for _, tc := range []struct {
+		query string
+		want  bool
+	}{
+		{stored, true},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3", true},
+		{"pkg:deb/Debian/libc6@2.36-9%2Bdeb12u3?ARCH=amd64", true},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?distro=debian-12&arch=amd64#usr/lib", true},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=", true}, // no value: no qualifier
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=arm64", false},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=AMD64", false}, // values are case-sensitive
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?epoch=1", false},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3#usr/bin", false},
+		{"pkg:deb/debian/libc6@2.36-9", false},
+		{"pkg:deb/debian/libc6", false},
+		{"pkg:deb/ubuntu/libc6@2.36-9+deb12u3", false},
+		{"pkg:rpm/debian/libc6@2.36-9+deb12u3", false},
+	} {
+		q, err := ParsePurl(tc.query)
+		if err != nil {
+			t.Fatalf("ParsePurl(%q): %v", tc.query, err)
+		}
+		p, _ := ParsePurl(stored)
+		if got := q.Matches(&p); got != tc.want {
+			t.Errorf("%q matches %q = %v, want %v", tc.query, stored, got, tc.want)
+		}
+	}
+}
+
 func TestContentKey(t *testing.T) {
 	if got, want := ContentKey(" Library", "org.acme", "my lib"), "content:library/org.acme/my%20lib"; got != want {
 		t.Errorf("ContentKey = %q, want %q", got, want)
