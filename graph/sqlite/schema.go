@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
 // applicationID marks a SQLite file as an sbomgraph store ("SBGR"), so Open refuses to
@@ -144,6 +145,68 @@ var migrations = []migration{
 				BEGIN UPDATE catalog SET generation = generation + 1; END`,
 		},
 	},
+	{
+		// Purls of types written before the purl spec had one ("pkg:alpine/musl@…") are read
+		// in the spec's spelling ("pkg:apk/alpine/musl@…", see sbom.ParsePurl); earlier builds
+		// stored them as written.
+		name: "purl type aliases",
+		fn:   aliasPurlTypes,
+	},
+}
+
+// aliasPurlTypes rewrites the identity, key, ecosystem and namespace of the components whose
+// purl type sbom.ParsePurl now reads as another. A variant stores those fields only where they
+// differ from its row, which a purl's never do, and everything else refers to a component by
+// id, so the rows are all there is to rewrite. When the new identity is stored already (an old
+// and a new scan of one package), it fails rather than merge the two: the transaction rolls
+// back, the file stays as it was, and the error names both, so that the versions holding one
+// can be deleted with the build that stored them and ingested again.
+func aliasPurlTypes(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, identity FROM components
+		WHERE purl = 1 AND (identity LIKE 'pkg:alpine/%' OR identity LIKE 'pkg:dotnet/%')`)
+	if err != nil {
+		return err
+	}
+	type rename struct {
+		id  int64
+		old string
+		new sbom.Purl
+	}
+	var renames []rename
+	err = scanAll(rows, func(r *sql.Rows) error {
+		var n rename
+		if err := r.Scan(&n.id, &n.old); err != nil {
+			return err
+		}
+		p, err := sbom.ParsePurl(n.old)
+		if err != nil { // stored by this store, so parsed once already
+			return fmt.Errorf("component %d: %w", n.id, err)
+		}
+		if p.Canonical != n.old {
+			n.new = p
+			renames = append(renames, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range renames {
+		var other int64
+		switch err := tx.QueryRowContext(ctx, `SELECT id FROM components WHERE identity = ?`, n.new.Canonical).Scan(&other); {
+		case err == nil:
+			return fmt.Errorf("components %d (%s) and %d (%s) are one once purl types are read in the purl spec's spelling: "+
+				"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
+				n.id, n.old, other, n.new.Canonical, ErrSchema)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE components SET identity = ?, key = ?, ecosystem = ?, namespace = ? WHERE id = ?`,
+			n.new.Canonical, n.new.Key, n.new.Type, n.new.Namespace, n.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeRefs rewrites the stored image names and digests in normal form. When two stored

@@ -36,6 +36,9 @@ func ParsePurl(s string) (Purl, error) {
 	if p.Type == "" || p.Name == "" {
 		return Purl{}, fmt.Errorf("purl %q has no type or name", s)
 	}
+	if alias, ok := typeAliases[p.Type]; ok && p.Namespace == "" {
+		p.Type, p.Namespace = alias.typ, alias.namespace
+	}
 	out := Purl{Canonical: p.ToString(), Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version,
 		Qualifiers: p.Qualifiers, Subpath: p.Subpath}
 	// The key is the canonical form without version, qualifiers and subpath, which ToString
@@ -46,6 +49,17 @@ func ParsePurl(s string) (Purl, error) {
 		out.Key = out.Canonical[:len("pkg:")+len(p.Type)+i]
 	}
 	return out, nil
+}
+
+// typeAliases are purl types that generators wrote before the purl spec registered one for
+// their ecosystem, and the spec's spelling: syft before 0.60 wrote Alpine packages as
+// "pkg:alpine/musl@1.2.3-r0", later syft and every other tool "pkg:apk/alpine/musl@1.2.3-r0";
+// syft 0.59 wrote .NET packages as "pkg:dotnet/...", the spec's type is nuget. Read as written,
+// an old and a new scan of one image share no package, and a find by the spec's purl misses
+// the old scans. A namespace given with an alias type is left alone: it is no known spelling.
+var typeAliases = map[string]struct{ typ, namespace string }{
+	"alpine": {"apk", "alpine"},
+	"dotnet": {"nuget", ""},
 }
 
 // Matches reports whether p names a package version that the query q asks for: the same

@@ -14,6 +14,11 @@ func TestParsePurl(t *testing.T) {
 		{"pkg:PyPI/Django_Rest@3.0", "pkg:pypi/django-rest@3.0", "pkg:pypi/django-rest", "3.0"},
 		{"pkg:deb/Debian/libc6@2.36-9?distro=debian-12&arch=amd64", "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12", "pkg:deb/debian/libc6", "2.36-9"},
 		{"pkg:golang/github.com/Foo/Bar@v1.2.3#sub/dir", "pkg:golang/github.com/foo/bar@v1.2.3#sub/dir", "pkg:golang/github.com/foo/bar", "v1.2.3"},
+		// Types written before the spec had one: syft 0.58's Alpine, syft 0.59's .NET.
+		{"pkg:alpine/musl@1.2.3-r0?arch=x86_64&upstream=musl&distro=alpine-3.16.2", "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl", "pkg:apk/alpine/musl", "1.2.3-r0"},
+		{"pkg:Alpine/musl", "pkg:apk/alpine/musl", "pkg:apk/alpine/musl", ""},
+		{"pkg:alpine/other/musl@1", "pkg:alpine/other/musl@1", "pkg:alpine/other/musl", "1"},
+		{"pkg:dotnet/Blazored.Typeahead@4.6.0", "pkg:nuget/Blazored.Typeahead@4.6.0", "pkg:nuget/Blazored.Typeahead", "4.6.0"},
 		{" pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1 ", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "pkg:maven/org.apache.logging.log4j/log4j-core", "2.14.1"},
 	} {
 		p, err := ParsePurl(tc.in)
