@@ -13,8 +13,8 @@ import (
 var ErrSchema = errors.New("unusable database schema")
 
 // SchemaVersion is the version of the graph model this build reads and writes, recorded in the
-// database's (:SbomgraphMeta) node.
-const SchemaVersion = 1
+// database's (:SbomgraphMeta) node: 1 plus the number of migrations.
+var SchemaVersion = 1 + len(migrations)
 
 // metaName names the one (:SbomgraphMeta) node.
 const metaName = "sbomgraph"
@@ -82,10 +82,45 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if v := out.(int64); v > SchemaVersion {
+	switch v := out.(int64); {
+	case v > int64(SchemaVersion):
 		return fmt.Errorf("%w: schema version %d is newer than this build's %d", ErrSchema, v, SchemaVersion)
+	case v < int64(SchemaVersion):
+		return s.upgrade(ctx)
 	}
 	return nil
+}
+
+// upgrade runs the migrations the database has not had, in one write transaction that reads
+// the recorded version again (another server may have upgraded it meanwhile) and records the
+// new one.
+func (s *Store) upgrade(ctx context.Context) error {
+	_, err := s.write(ctx, func(ctx context.Context, tx neo4j.ManagedTransaction) (any, error) {
+		recs, err := collect(ctx, tx, `MATCH (m:SbomgraphMeta {name: $name}) SET m._lock = true RETURN m.schema`, map[string]any{"name": metaName})
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) != 1 {
+			return nil, fmt.Errorf("schema: the (:SbomgraphMeta) node vanished: %w", errCorrupt)
+		}
+		d := decoder{vals: recs[0].Values}
+		from := d.int(0)
+		if d.err != nil {
+			return nil, fmt.Errorf("schema version: %w", d.err)
+		}
+		for v := from; v < int64(SchemaVersion); v++ {
+			if err := migrations[v-1](ctx, tx); err != nil {
+				return nil, fmt.Errorf("migration %d: %w", v, err)
+			}
+		}
+		_, err = run(ctx, tx, `MATCH (m:SbomgraphMeta {name: $name}) REMOVE m._lock SET m.schema = $schema`,
+			map[string]any{"name": metaName, "schema": SchemaVersion})
+		if err == nil && from < int64(SchemaVersion) {
+			s.log.Info("neo4j store migrated", "target", s.target, "database", s.db, "from", from, "schema", SchemaVersion)
+		}
+		return nil, err
+	})
+	return err
 }
 
 // run runs one statement and discards its records.

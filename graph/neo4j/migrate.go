@@ -1,0 +1,113 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+)
+
+// migrations is the model's history: migrations[i] takes schema version i+1 to i+2, inside the
+// one write transaction that then records the new version, so a failed step changes nothing.
+// Append only: never edit a step that has shipped.
+var migrations = []func(ctx context.Context, tx neo4j.ManagedTransaction) error{
+	aliasPurlTypes,
+}
+
+// aliasPurlTypes stores in the purl spec's spelling the components whose purl type
+// sbom.ParsePurl now reads as another ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…"); earlier
+// builds stored them as written. A component's identity, key, ecosystem and namespace change,
+// it moves to its package's node, and the documents of the versions that contain it are
+// rewritten. CONTAINS stores those fields only where they differ from what the identity says,
+// which a purl's never do. When the new identity is stored already (an old and a new scan of
+// one package) it fails rather than merge the two, naming both, so that the versions holding
+// one can be deleted with the build that stored them and ingested again.
+func aliasPurlTypes(ctx context.Context, tx neo4j.ManagedTransaction) error {
+	l, err := list(ctx, tx, `MATCH (c:Component) WHERE c.purl AND (c.id STARTS WITH 'pkg:alpine/' OR c.id STARTS WITH 'pkg:dotnet/')
+		RETURN collect(c.id)`, nil)
+	if err != nil {
+		return err
+	}
+	var renames []any
+	var olds, news []string
+	for _, x := range l {
+		old, ok := x.(string)
+		if !ok {
+			return fmt.Errorf("component id: want a string, got %T: %w", x, errCorrupt)
+		}
+		p, err := sbom.ParsePurl(old)
+		if err != nil { // stored by this store, so parsed once already
+			return fmt.Errorf("component %s: %w: %v", old, errCorrupt, err)
+		}
+		if p.Canonical == old {
+			continue
+		}
+		renames = append(renames, map[string]any{"old": old, "id": p.Canonical, "key": p.Key, "ecosystem": p.Type, "namespace": p.Namespace})
+		olds, news = append(olds, old), append(news, p.Canonical)
+	}
+	if len(renames) == 0 {
+		return nil
+	}
+	taken, err := list(ctx, tx, `MATCH (c:Component) WHERE c.id IN $ids RETURN collect(c.id)`, map[string]any{"ids": news})
+	if err != nil {
+		return err
+	}
+	if len(taken) > 0 {
+		for i, id := range news {
+			if id == taken[0] {
+				return fmt.Errorf("components %s and %s are one once purl types are read in the purl spec's spelling: "+
+					"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
+					olds[i], id, ErrSchema)
+			}
+		}
+	}
+	// The versions' documents first, while CONTAINS still leads to the old identities.
+	recs, err := collect(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
+		WITH DISTINCT v RETURN v.vid, v.doc`, map[string]any{"ids": olds})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		d := decoder{vals: r.Values}
+		vid, blob := d.int(0), d.bytes(1)
+		if d.err != nil {
+			return fmt.Errorf("version: %w", d.err)
+		}
+		doc, err := decodeDoc(blob)
+		if err != nil {
+			return fmt.Errorf("version %d: %w", vid, err)
+		}
+		for i := range doc.Components {
+			c := &doc.Components[i]
+			if !strings.HasPrefix(c.Purl, "pkg:alpine/") && !strings.HasPrefix(c.Purl, "pkg:dotnet/") {
+				continue
+			}
+			if p, err := sbom.ParsePurl(c.Purl); err == nil {
+				c.Purl, c.Key, c.Ecosystem, c.Namespace = p.Canonical, p.Key, p.Type, p.Namespace
+			}
+		}
+		if blob, err = encodeDoc(doc); err != nil {
+			return fmt.Errorf("version %d: %w", vid, err)
+		}
+		if _, err := run(ctx, tx, `MATCH (v:Version {vid: $vid}) SET v.doc = $doc`, map[string]any{"vid": vid, "doc": blob}); err != nil {
+			return err
+		}
+	}
+	if _, err := run(ctx, tx, `UNWIND $rows AS row
+		MATCH (c:Component {id: row.old})
+		SET c.id = row.id, c.key = row.key, c.ecosystem = row.ecosystem, c.namespace = row.namespace
+		WITH c, row
+		OPTIONAL MATCH (c)-[of:OF]->(:Package)
+		DELETE of
+		WITH DISTINCT c, row
+		MERGE (k:Package {key: row.key})
+		MERGE (c)-[:OF]->(k)`, map[string]any{"rows": renames}); err != nil {
+		return err
+	}
+	_, err = run(ctx, tx, `MATCH (k:Package) WHERE (k.key STARTS WITH 'pkg:alpine/' OR k.key STARTS WITH 'pkg:dotnet/')
+		AND NOT EXISTS { ()-[:OF]->(k) } DELETE k`, nil)
+	return err
+}
