@@ -239,10 +239,12 @@ func bigNoteCheck(t *testing.T, p pair, old, new *sbom.Document, r *Result) {
 //     package for the OS, so that component is "removed";
 //   - syft's CycloneDX lists files as components, its SPDX as SPDX files, which the model
 //     does not turn into components: every file is "removed";
-//   - licences syft could not name are "LicenseRef-sha256-HEX" in CycloneDX (from the
-//     licence name "sha256:HEX") and "LicenseRef-HEX" in SPDX: the same licence text;
-//   - the supplier is CycloneDX's publisher "Name <email>" and SPDX's "Person: Name (email)",
-//     or NOASSERTION (empty) where the maintainer is a team.
+//
+// Neither licences nor suppliers change, though syft spells them differently: a licence it
+// could not name is "sha256:HEX" in CycloneDX and "LicenseRef-HEX" in SPDX (ingest reads both
+// as the latter); the supplier is CycloneDX's publisher "Name <email>" and SPDX's "Person:
+// Name (email)" (the same party spelt two ways), or NOASSERTION where the maintainer is a team
+// (no supplier: not a change).
 //
 // The document root package (debian-app) is the subject on the SPDX side.
 func sameScan(t *testing.T, p pair, old, new *sbom.Document, r *Result) {
@@ -259,16 +261,17 @@ func sameScan(t *testing.T, p pair, old, new *sbom.Document, r *Result) {
 	if s.EdgesAdded+s.EdgesRemoved != 0 {
 		t.Errorf("edges +%d -%d: the dependency graph is the same run's", s.EdgesAdded, s.EdgesRemoved)
 	}
-	for _, l := range r.Licenses {
-		if strings.Replace(l.Old, "LicenseRef-sha256-", "LicenseRef-", 1) != l.New {
-			t.Errorf("licence of %s: %q -> %q is not the same licence reference spelt two ways", l.Name, l.Old, l.New)
+	if len(r.Licenses)+len(r.Suppliers) != 0 {
+		t.Errorf("licence changes %+v, supplier changes %+v: want none", r.Licenses, r.Suppliers)
+	}
+	spelt := 0
+	for _, n := range new.Components {
+		if strings.Contains(n.Supplier, "(") {
+			spelt++
 		}
 	}
-	angle := strings.NewReplacer("<", "(", ">", ")")
-	for _, c := range r.Suppliers {
-		if c.New != "" && angle.Replace(c.Old) != c.New {
-			t.Errorf("supplier of %s: %q -> %q is neither NOASSERTION nor the same person spelt two ways", c.Name, c.Old, c.New)
-		}
+	if spelt < 40 {
+		t.Errorf("%d SPDX suppliers with a bracketed e-mail address, want the Debian maintainers'", spelt)
 	}
 	if r.New.Subject.Name != "debian-app" || r.Old.Subject.Version != r.New.Subject.Version {
 		t.Errorf("subjects %+v and %+v: want one debian-app version", r.Old.Subject, r.New.Subject)

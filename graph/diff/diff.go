@@ -11,6 +11,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/license"
@@ -48,7 +49,8 @@ type Result struct {
 	Changed []Change `json:"changed"`
 	// Licenses are paired entries whose licence expressions are not equivalent.
 	Licenses []AttributeChange `json:"licenses"`
-	// Suppliers are paired entries whose supplier changed.
+	// Suppliers are paired entries whose supplier changed (see sameSupplier: a supplier only
+	// one side names, or one party spelt two ways, is not a change).
 	Suppliers []AttributeChange `json:"suppliers"`
 	// Integrity are entries at the same version whose hashes differ for one algorithm.
 	Integrity []Integrity `json:"integrity"`
@@ -533,9 +535,27 @@ func (r *Result) compare(oe, ne *pkgEntry) {
 	if o.Licenses != n.Licenses && !license.Equivalent(o.Licenses, n.Licenses) {
 		r.Licenses = append(r.Licenses, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Licenses, New: n.Licenses})
 	}
-	if o.Supplier != n.Supplier {
+	if o.Supplier != n.Supplier && !sameSupplier(o.Supplier, n.Supplier) {
 		r.Suppliers = append(r.Suppliers, AttributeChange{Key: n.Key, Name: n.Name, OldVersion: o.Version, NewVersion: n.Version, Old: o.Supplier, New: n.Supplier})
 	}
+}
+
+// sameSupplier reports whether two suppliers of a paired entry are no change: one side does
+// not name one (a generator that records none, or NOASSERTION), or both name the same party
+// spelt two ways, in another case, spacing or bracketing of its e-mail address (syft writes a
+// Debian maintainer "Name <email>" in CycloneDX and "Name (email)" in SPDX).
+func sameSupplier(a, b string) bool {
+	if a == "" || b == "" {
+		return true
+	}
+	return slices.Equal(supplierWords(a), supplierWords(b))
+}
+
+// supplierWords splits a supplier into lower-case words, brackets dropped.
+func supplierWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("<>()[]", r)
+	})
 }
 
 // classify is version.Classify of two entries of one ecosystem, with their cached versions.

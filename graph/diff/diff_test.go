@@ -231,3 +231,27 @@ func TestSamePurl(t *testing.T) {
 		t.Errorf("summary %+v, integrity %+v; want x86_64 rebuilt", s, r.Integrity)
 	}
 }
+
+// TestSuppliers reports a supplier change only when both sides name a supplier and they are
+// not one party spelt two ways.
+func TestSuppliers(t *testing.T) {
+	with := func(name, supplier string) sbom.Component { c := npm(name, "1.0.0"); c.Supplier = supplier; return c }
+	old := doc(t, []sbom.Component{
+		with("taken-over", "Jane Doe <jane@example.com>"),
+		with("spelt", "Jane Doe <jane@example.com>"),
+		with("stated", ""),
+		with("dropped", "Example Corp"),
+		with("cased", "Example  Corp"),
+	})
+	new := doc(t, []sbom.Component{
+		with("taken-over", "Mallory <mallory@example.net>"),
+		with("spelt", "jane doe (jane@example.com)"),
+		with("stated", "Example Corp"),
+		with("dropped", ""),
+		with("cased", "EXAMPLE CORP"),
+	})
+	r := Documents(old, new)
+	if len(r.Suppliers) != 1 || r.Suppliers[0].Name != "taken-over" || r.Suppliers[0].New != "Mallory <mallory@example.net>" || r.Summary.SupplierChanges != 1 {
+		t.Errorf("supplier changes %+v (summary %d), want taken-over's only", r.Suppliers, r.Summary.SupplierChanges)
+	}
+}

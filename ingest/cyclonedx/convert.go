@@ -8,6 +8,7 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 	"github.com/package-url/packageurl-go"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
@@ -264,7 +265,10 @@ func licenses(ls *cdx.Licenses) string {
 
 // licenseName maps a free-text licence name: an SPDX licence id (active or deprecated, in any
 // case, optionally followed by "+") becomes that id, NOASSERTION and NONE stay themselves (and
-// JoinLicenses drops them), anything else becomes a LicenseRef.
+// JoinLicenses drops them), a valid SPDX expression of known ids stays as written (npm's
+// CycloneDX tools put "(MIT OR Apache-2.0)" in the name), syft's "sha256:HEX" for a licence
+// text it could not identify becomes "LicenseRef-HEX" (syft's SPDX spelling of the same
+// text), anything else becomes a LicenseRef.
 func licenseName(name string) string {
 	if u := strings.ToUpper(name); u == "NOASSERTION" || u == "NONE" {
 		return u
@@ -275,6 +279,14 @@ func licenseName(name string) string {
 	if base, ok := strings.CutSuffix(name, "+"); ok {
 		if id, ok := spdxID(base); ok {
 			return id + "+"
+		}
+	}
+	if hex, ok := strings.CutPrefix(name, "sha256:"); ok && len(hex) == 64 && strings.Trim(strings.ToLower(hex), "0123456789abcdef") == "" {
+		return "LicenseRef-" + strings.ToLower(hex)
+	}
+	if strings.Contains(name, " ") {
+		if ok, _ := spdxexp.ValidateLicenses([]string{name}); ok {
+			return name
 		}
 	}
 	return sbom.LicenseRef(name)

@@ -254,9 +254,10 @@ func TestDiffRoundTrip(t *testing.T) {
 	}
 	pairs = append(pairs, readPairs(t, "")...)
 	pairs = append(pairs, readPairs(t, "big/")...)
-	// No corpus pair rebuilds a package at the same version with another hash: make one from
-	// debian-app v1 by giving its first library two different SHA-256 sums.
-	rebuilt := func(sum string) *sbom.Document {
+	// No corpus pair rebuilds a package at the same version with another hash, nor changes a
+	// supplier: make one from debian-app v1 by giving its first library two different SHA-256
+	// sums and suppliers.
+	rebuilt := func(sum, supplier string) *sbom.Document {
 		doc, err := ingest.DecodeBytes(context.Background(), ingesttest.Corpus(t, "big/debian-app-v1.syft.cdx.json"), ingest.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -264,12 +265,13 @@ func TestDiffRoundTrip(t *testing.T) {
 		for i := range doc.Components {
 			if doc.Components[i].Type == "library" {
 				doc.Components[i].Hashes = []sbom.Hash{{Algorithm: "SHA-256", Value: strings.Repeat(sum, 64)}}
+				doc.Components[i].Supplier = supplier
 				break
 			}
 		}
 		return doc
 	}
-	docs["rebuilt-old"], docs["rebuilt-new"] = rebuilt("a"), rebuilt("b")
+	docs["rebuilt-old"], docs["rebuilt-new"] = rebuilt("a", "Debian"), rebuilt("b", "Example Corp")
 	pairs = append(pairs, [2]string{"rebuilt-old", "rebuilt-new"})
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	lists := map[string]int{}

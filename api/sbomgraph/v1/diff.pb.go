@@ -415,7 +415,9 @@ type DiffResult struct {
 	Changed []*DiffChange `protobuf:"bytes,6,rep,name=changed,proto3" json:"changed,omitempty"`
 	// Paired entries whose licence expressions are not equivalent.
 	Licenses []*DiffAttributeChange `protobuf:"bytes,7,rep,name=licenses,proto3" json:"licenses,omitempty"`
-	// Paired entries whose supplier changed.
+	// Paired entries whose supplier changed: both sides name one, and they differ in more than
+	// case, spacing or the brackets around an e-mail address. A supplier only one side names is
+	// not a change.
 	Suppliers []*DiffAttributeChange `protobuf:"bytes,8,rep,name=suppliers,proto3" json:"suppliers,omitempty"`
 	// Entries at the same version whose hashes differ for one algorithm.
 	Integrity []*DiffIntegrity `protobuf:"bytes,9,rep,name=integrity,proto3" json:"integrity,omitempty"`
