@@ -222,7 +222,7 @@ func rangeFilter(s string) (func(*sbom.Component) (bool, error), string, error) 
 			return nil, "", fmt.Errorf("%w: range %q: %v", ErrInvalid, s, err)
 		}
 		return func(c *sbom.Component) (bool, error) {
-			if !strings.EqualFold(c.Ecosystem, r.Ecosystem()) {
+			if !version.SameEcosystem(c.Ecosystem, r.Ecosystem()) {
 				return false, nil
 			}
 			return r.Contains(c.Version)

@@ -74,6 +74,10 @@ func TestFind(t *testing.T) {
 		{"purl with a qualifier it has", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?ARCH=amd64"}, "purl", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
 		{"purl with a qualifier it lacks", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?arch=arm64"}, "purl", nil},
 		{"purl of another version", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1"}, "purl", nil},
+		// alpine 3.16.2 is syft 0.58's scan (pkg:alpine/musl@1.2.3-r0), 3.17.2 syft 0.73's
+		// (pkg:apk/alpine/musl@1.2.3-r4): one package, whichever spelling asks.
+		{"old purl type", FindRequest{Component: "pkg:alpine/musl", Range: "vers:apk/>=1.2.3-r0"}, "key", []string{"alpine:3.17.2", "alpine:3.16.2"}},
+		{"vers alpine type", FindRequest{Component: "pkg:apk/alpine/musl", Range: "vers:alpine/<1.2.3-r4"}, "key", []string{"alpine:3.16.2"}},
 		{"other image", FindRequest{Component: "musl"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
 		{"one image", FindRequest{Component: "busybox", Image: "alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},
 		{"one image spelt out", FindRequest{Component: "busybox", Image: "index.docker.io/library/alpine"}, "name", []string{"alpine:3.17.2", "alpine:3.16.2"}},

@@ -84,6 +84,19 @@ var schemes = map[string]*scheme{
 	"datetime":      schemeTime,
 }
 
+// SameEcosystem reports whether two ecosystem names, purl or vers types, name one ecosystem:
+// equal but for case, or "alpine" (a vers type) and "apk" (the purl type).
+func SameEcosystem(a, b string) bool {
+	return strings.EqualFold(a, b) || canonicalEcosystem(a) == canonicalEcosystem(b)
+}
+
+func canonicalEcosystem(eco string) string {
+	if strings.EqualFold(eco, "alpine") {
+		return "apk"
+	}
+	return strings.ToLower(eco)
+}
+
 // reserved are the vers types the vers specification reserves without a version ordering.
 var reserved = map[string]string{
 	"example": "no version ordering is defined for the reserved vers type \"example\"",

@@ -246,3 +246,17 @@ func TestVersionCompareErrors(t *testing.T) {
 		t.Errorf("Compare(NPM) = %d, %v; want 1", got, err)
 	}
 }
+
+func TestSameEcosystem(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"apk", "apk", true}, {"npm", "NPM", true}, {"alpine", "apk", true}, {"APK", "Alpine", true},
+		{"apk", "deb", false}, {"alpine", "alpm", false}, {"", "generic", false},
+	} {
+		if got := SameEcosystem(tc.a, tc.b); got != tc.want {
+			t.Errorf("SameEcosystem(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
