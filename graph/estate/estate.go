@@ -74,7 +74,7 @@ type Estate struct {
 	purls  map[string]canonical // purl as formatted -> canonical forms (the Builder's work, memoised)
 }
 
-type canonical struct{ purl, key, namespace, name string }
+type canonical struct{ purl, key, namespace, name, version string }
 
 // ecosystems of the application layer, and deb for the base images.
 const (
@@ -606,17 +606,13 @@ func (e *Estate) componentPurl(eco int, raw, typ string) sbom.Component {
 		if err != nil {
 			panic(fmt.Sprintf("estate: generated an invalid purl %q: %v", raw, err))
 		}
-		c = canonical{purl: p.Canonical, key: p.Key, namespace: p.Namespace, name: p.Name}
+		c = canonical{purl: p.Canonical, key: p.Key, namespace: p.Namespace, name: p.Name, version: p.Version}
 		e.purlMu.Lock()
 		e.purls[raw] = c
 		e.purlMu.Unlock()
 	}
-	_, ver, _ := strings.Cut(raw, "@")
-	if i := strings.IndexByte(ver, '?'); i >= 0 {
-		ver = ver[:i]
-	}
 	return sbom.Component{LocalID: c.purl, Type: typ, Purl: c.purl, Key: c.key, Ecosystem: ecoNames[eco],
-		Namespace: c.namespace, Name: c.name, Version: ver}
+		Namespace: c.namespace, Name: c.name, Version: c.version}
 }
 
 var syllables = strings.Fields("ab ac al an ar ba be bi bo ca ce co da de di do el en er fa fi fo ga ge go ha he hi in ir ja jo ka ke ko la le li lo lu ma me mi mo na ne ni no nu pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi vo xa ya za ze zo")

@@ -3,7 +3,6 @@ package neo4j
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -14,25 +13,24 @@ import (
 // one write transaction that then records the new version, so a failed step changes nothing.
 // Append only: never edit a step that has shipped.
 var migrations = []func(ctx context.Context, tx neo4j.ManagedTransaction) error{
-	aliasPurlTypes,
+	recanonicalizePurls,
 }
 
-// aliasPurlTypes stores in the purl spec's spelling the components whose purl type
-// sbom.ParsePurl now reads as another ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…"); earlier
-// builds stored them as written. A component's identity, key, ecosystem and namespace change,
-// it moves to its package's node, and the documents of the versions that contain it are
-// rewritten. CONTAINS stores those fields only where they differ from what the identity says,
+// recanonicalizePurls stores in the purl spec's spelling the components whose purl
+// sbom.ParsePurl now writes another way ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…",
+// trivy's "pkg:golang/…@1.6.1" is "…@v1.6.1"); earlier builds stored them as written. A
+// component's identity, key, ecosystem and namespace change, it moves to its package's node,
+// and the documents of the versions that contain it are rewritten. CONTAINS stores those fields only where they differ from what the identity says,
 // which a purl's never do. When the new identity is stored already (an old and a new scan of
 // one package) it fails rather than merge the two, naming both, so that the versions holding
 // one can be deleted with the build that stored them and ingested again.
-func aliasPurlTypes(ctx context.Context, tx neo4j.ManagedTransaction) error {
-	l, err := list(ctx, tx, `MATCH (c:Component) WHERE c.purl AND (c.id STARTS WITH 'pkg:alpine/' OR c.id STARTS WITH 'pkg:dotnet/')
-		RETURN collect(c.id)`, nil)
+func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error {
+	l, err := list(ctx, tx, `MATCH (c:Component) WHERE c.purl RETURN collect(c.id)`, nil)
 	if err != nil {
 		return err
 	}
 	var renames []any
-	var olds, news []string
+	var olds, news, oldKeys []string
 	for _, x := range l {
 		old, ok := x.(string)
 		if !ok {
@@ -58,7 +56,7 @@ func aliasPurlTypes(ctx context.Context, tx neo4j.ManagedTransaction) error {
 	if len(taken) > 0 {
 		for i, id := range news {
 			if id == taken[0] {
-				return fmt.Errorf("components %s and %s are one once purl types are read in the purl spec's spelling: "+
+				return fmt.Errorf("components %s and %s are one once purls are read in the purl spec's spelling: "+
 					"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
 					olds[i], id, ErrSchema)
 			}
@@ -82,10 +80,10 @@ func aliasPurlTypes(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		}
 		for i := range doc.Components {
 			c := &doc.Components[i]
-			if !strings.HasPrefix(c.Purl, "pkg:alpine/") && !strings.HasPrefix(c.Purl, "pkg:dotnet/") {
+			if c.Purl == "" {
 				continue
 			}
-			if p, err := sbom.ParsePurl(c.Purl); err == nil {
+			if p, err := sbom.ParsePurl(c.Purl); err == nil && p.Canonical != c.Purl {
 				c.Purl, c.Key, c.Ecosystem, c.Namespace = p.Canonical, p.Key, p.Type, p.Namespace
 			}
 		}
@@ -96,18 +94,24 @@ func aliasPurlTypes(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			return err
 		}
 	}
-	if _, err := run(ctx, tx, `UNWIND $rows AS row
+	l, err = list(ctx, tx, `UNWIND $rows AS row
 		MATCH (c:Component {id: row.old})
 		SET c.id = row.id, c.key = row.key, c.ecosystem = row.ecosystem, c.namespace = row.namespace
 		WITH c, row
-		OPTIONAL MATCH (c)-[of:OF]->(:Package)
+		OPTIONAL MATCH (c)-[of:OF]->(old:Package)
 		DELETE of
-		WITH DISTINCT c, row
+		WITH DISTINCT c, row, old
 		MERGE (k:Package {key: row.key})
-		MERGE (c)-[:OF]->(k)`, map[string]any{"rows": renames}); err != nil {
+		MERGE (c)-[:OF]->(k)
+		RETURN collect(DISTINCT old.key)`, map[string]any{"rows": renames})
+	if err != nil {
 		return err
 	}
-	_, err = run(ctx, tx, `MATCH (k:Package) WHERE (k.key STARTS WITH 'pkg:alpine/' OR k.key STARTS WITH 'pkg:dotnet/')
-		AND NOT EXISTS { ()-[:OF]->(k) } DELETE k`, nil)
+	for _, k := range l {
+		if s, ok := k.(string); ok {
+			oldKeys = append(oldKeys, s)
+		}
+	}
+	_, err = run(ctx, tx, `MATCH (k:Package) WHERE k.key IN $keys AND NOT EXISTS { ()-[:OF]->(k) } DELETE k`, map[string]any{"keys": oldKeys})
 	return err
 }

@@ -12,24 +12,45 @@ import (
 	"github.com/sbomgraph/sbomgraph/graph/neo4j"
 	sbomingest "github.com/sbomgraph/sbomgraph/ingest"
 	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
-// TestMigratePurlTypes opens a database an earlier build (schema version 1) wrote from syft
-// 0.58's SBOM of alpine 3.16.2, whose purls it stored as written ("pkg:alpine/musl@…"): the
-// migration stores them in the purl spec's spelling ("pkg:apk/alpine/musl@…"), as ingest reads
-// them now, in the graph and in the version's document. When an old and a new spelling of one
-// purl are both stored, the migration fails and leaves the database as it was.
-func TestMigratePurlTypes(t *testing.T) {
+// TestMigratePurls opens a database an earlier build (schema version 1) wrote from syft
+// 0.58's SBOM of alpine 3.16.2 and trivy 0.36's of sbomqs, whose purls it stored as written
+// ("pkg:alpine/musl@…", "pkg:golang/github.com/spf13/cobra@1.6.1"): the migration stores them
+// as ingest reads them now ("pkg:apk/alpine/musl@…", "…/cobra@v1.6.1"), in the graph and in
+// the versions' documents. When an old and a new spelling of one purl are both stored, the
+// migration fails and leaves the database as it was.
+func TestMigratePurls(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t)
 	t.Cleanup(func() { wipe(t, cfg) }) // no other test could open the database it leaves
-	doc, err := sbomingest.DecodeBytes(ctx, ingesttest.Corpus(t, "alpine-3.16.2.syft.cdx.json"), sbomingest.Options{})
-	if err != nil {
-		t.Fatal(err)
+	refs := map[graph.Ref]*sbom.Document{}
+	for file, ref := range map[string]graph.Ref{
+		"alpine-3.16.2.syft.cdx.json":    {Image: "alpine", Tag: "3.16.2"},
+		"sbomqs-dev.trivy-0.36.cdx.json": {Image: "sbomqs", Tag: "dev"},
+	} {
+		doc, err := sbomingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), sbomingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[ref] = doc
 	}
-	ref := graph.Ref{Image: "alpine", Tag: "3.16.2"}
 	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
+	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
+	// asStored is how the earlier build spelt a stored purl: as the SBOM wrote it.
+	asStored := func(c *sbom.Component) bool {
+		if rest, ok := strings.CutPrefix(c.Purl, "pkg:apk/alpine/"); ok {
+			c.Purl, c.Key, c.Ecosystem, c.Namespace = "pkg:alpine/"+rest, "pkg:alpine/"+strings.TrimPrefix(c.Key, "pkg:apk/alpine/"), "alpine", ""
+			return true
+		}
+		if at := len(c.Key) + 1; c.Ecosystem == "golang" && len(c.Purl) > at+1 && c.Purl[at] == 'v' && c.Purl[at+1] >= '0' && c.Purl[at+1] <= '9' {
+			c.Purl = c.Purl[:at] + c.Purl[at+1:]
+			return true
+		}
+		return false
+	}
 	d, err := driver.NewDriverWithContext(cfg.URI, driver.BasicAuth(cfg.User, cfg.Password, ""))
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +84,8 @@ func TestMigratePurlTypes(t *testing.T) {
 		}
 		return out
 	}
-	// store writes the document and takes the database back to schema version 1, its apk
-	// purls spelt as that build stored them; dup also keeps a musl node in the new spelling.
+	// store writes the documents and takes the database back to schema version 1, its purls
+	// spelt as that build stored them; dup also keeps a musl node in the new spelling.
 	store := func(dup bool) {
 		t.Helper()
 		wipe(t, cfg)
@@ -72,37 +93,48 @@ func TestMigratePurlTypes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		s.Close()
-		blob, _ := cypher(nil, `MATCH (v:Version) RETURN v.doc`).([]byte)
-		old, err := neo4j.DecodeDoc(blob)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range old.Components {
-			c := &old.Components[i]
-			if strings.HasPrefix(c.Purl, "pkg:apk/alpine/") {
-				c.Purl, c.Key = "pkg:alpine/"+c.Purl[len("pkg:apk/alpine/"):], "pkg:alpine/"+c.Key[len("pkg:apk/alpine/"):]
-				c.Ecosystem, c.Namespace = "alpine", ""
+		for ref, doc := range refs {
+			if _, _, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil {
+				t.Fatal(err)
 			}
 		}
-		if blob, err = neo4j.EncodeDoc(old); err != nil {
-			t.Fatal(err)
+		s.Close()
+		// The versions' documents.
+		for _, x := range cypher(nil, `MATCH (v:Version) RETURN collect([v.vid, v.doc])`).([]any) {
+			pair := x.([]any)
+			doc, err := neo4j.DecodeDoc(pair[1].([]byte))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range doc.Components {
+				asStored(&doc.Components[i])
+			}
+			blob, err := neo4j.EncodeDoc(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cypher(map[string]any{"vid": pair[0], "doc": blob}, `MATCH (v:Version {vid: $vid}) SET v.doc = $doc`)
 		}
-		n := cypher(map[string]any{"doc": blob},
-			`MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:apk/alpine/' RETURN count(c)`,
-			`MATCH (v:Version) SET v.doc = $doc`,
-			`MATCH (c:Component)-[of:OF]->(k:Package) WHERE c.id STARTS WITH 'pkg:apk/alpine/'
-				SET c.id = 'pkg:alpine/' + substring(c.id, 15), c.key = 'pkg:alpine/' + substring(c.key, 15),
-					c.ecosystem = 'alpine', c.namespace = ''
-				DELETE of, k
-				MERGE (p:Package {key: c.key}) MERGE (c)-[:OF]->(p)`,
+		// The components and their packages.
+		var rows []any
+		for _, x := range cypher(nil, `MATCH (c:Component) WHERE c.purl RETURN collect([c.id, c.key, c.ecosystem, c.namespace])`).([]any) {
+			f := x.([]any)
+			c := sbom.Component{Purl: f[0].(string), Key: f[1].(string), Ecosystem: f[2].(string), Namespace: f[3].(string)}
+			if asStored(&c) {
+				rows = append(rows, map[string]any{"id": f[0], "old": c.Purl, "key": c.Key, "ecosystem": c.Ecosystem, "namespace": c.Namespace})
+			}
+		}
+		if len(rows) != 14+15 {
+			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages and sbomqs's 15 modules", len(rows))
+		}
+		cypher(map[string]any{"rows": rows},
+			`UNWIND $rows AS row MATCH (c:Component {id: row.id})-[of:OF]->(k:Package)
+				SET c.id = row.old, c.key = row.key, c.ecosystem = row.ecosystem, c.namespace = row.namespace
+				DELETE of
+				WITH c, k, row
+				MERGE (p:Package {key: row.key}) MERGE (c)-[:OF]->(p)`,
+			`MATCH (k:Package) WHERE NOT EXISTS { ()-[:OF]->(k) } DELETE k`,
 			`MATCH (m:SbomgraphMeta) SET m.schema = 1`)
-		if n != int64(14) {
-			t.Fatalf("%v apk components stored, want the 14 packages", n)
-		}
 		if dup {
 			cypher(map[string]any{"id": musl}, `CREATE (c:Component {id: $id, purl: true, key: 'pkg:apk/alpine/musl', ecosystem: 'apk',
 				namespace: 'alpine', name: 'musl', version: '1.2.3-r0'})-[:OF]->(:Package {key: 'pkg:apk/alpine/musl'})`)
@@ -115,28 +147,32 @@ func TestMigratePurlTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	comps, err := s.Components(ctx, graph.ComponentQuery{Key: "pkg:apk/alpine/musl"})
-	if err != nil || len(comps) != 1 || comps[0].Purl != musl || comps[0].Ecosystem != "apk" || comps[0].Namespace != "alpine" {
-		t.Fatalf("Components(pkg:apk/alpine/musl) = %+v, %v; want musl in the spec's spelling", comps, err)
-	}
-	if occ, err := s.Occurrences(ctx, []string{musl}); err != nil || len(occ) != 1 || occ[0].Version.Ref() != ref || occ[0].Component.Key != "pkg:apk/alpine/musl" {
-		t.Errorf("Occurrences(%s) = %+v, %v; want one, in %s", musl, occ, err, ref)
-	}
-	got, err := s.Document(ctx, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range doc.Components {
-		g, w := &got.Components[i], &doc.Components[i]
-		if g.Purl != w.Purl || g.Key != w.Key || g.Ecosystem != w.Ecosystem || g.Namespace != w.Namespace {
-			t.Errorf("after migration component %d is %s (%s %s %s), want %s (%s %s %s)", i, g.Purl, g.Key, g.Ecosystem, g.Namespace, w.Purl, w.Key, w.Ecosystem, w.Namespace)
+	for key, want := range map[string]string{"pkg:apk/alpine/musl": musl, "pkg:golang/github.com/spf13/cobra": cobra} {
+		comps, err := s.Components(ctx, graph.ComponentQuery{Key: key})
+		if err != nil || len(comps) != 1 || comps[0].Purl != want {
+			t.Fatalf("Components(%s) = %+v, %v; want %s", key, comps, err, want)
+		}
+		if occ, err := s.Occurrences(ctx, []string{want}); err != nil || len(occ) != 1 || occ[0].Component.Key != key {
+			t.Errorf("Occurrences(%s) = %+v, %v; want one", want, occ, err)
 		}
 	}
-	if _, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created {
-		t.Errorf("Put of the same SBOM after migration = created %v, %v; want a no-op", created, err)
+	for ref, doc := range refs {
+		got, err := s.Document(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range doc.Components {
+			g, w := &got.Components[i], &doc.Components[i]
+			if g.Purl != w.Purl || g.Key != w.Key || g.Ecosystem != w.Ecosystem || g.Namespace != w.Namespace {
+				t.Errorf("after migration %s component %d is %s (%s %s %s), want %s (%s %s %s)", ref, i, g.Purl, g.Key, g.Ecosystem, g.Namespace, w.Purl, w.Key, w.Ecosystem, w.Namespace)
+			}
+		}
+		if _, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created {
+			t.Errorf("Put of %s's SBOM after migration = created %v, %v; want a no-op", ref, created, err)
+		}
 	}
-	if n := cypher(nil, `MATCH (k:Package) WHERE k.key STARTS WITH 'pkg:alpine/' RETURN count(k)`); n != int64(0) {
-		t.Errorf("%v packages left in the old spelling, want none", n)
+	if n := cypher(nil, `MATCH (k:Package) WHERE k.key STARTS WITH 'pkg:alpine/' OR NOT EXISTS { ()-[:OF]->(k) } RETURN count(k)`); n != int64(0) {
+		t.Errorf("%v packages left in the old spelling or without components, want none", n)
 	}
 	if n := cypher(nil, `MATCH (c:Component)-[:OF]->(k:Package) WHERE k.key STARTS WITH 'pkg:apk/alpine/' RETURN count(c)`); n != int64(14) {
 		t.Errorf("%v components of apk packages, want 14", n)
@@ -151,8 +187,8 @@ func TestMigratePurlTypes(t *testing.T) {
 	if v := cypher(nil, `MATCH (m:SbomgraphMeta) RETURN m.schema`); v != int64(1) {
 		t.Errorf("after the failed migration the schema version is %v, want 1", v)
 	}
-	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' RETURN count(c)`); n != int64(14) {
-		t.Errorf("after the failed migration %v components are in the old spelling, want all 14", n)
+	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' OR c.id =~ 'pkg:golang/.*@[0-9].*' RETURN count(c)`); n != int64(14+15) {
+		t.Errorf("after the failed migration %v components are in the old spelling, want all 29", n)
 	}
 	if ids := cypher(nil, `MATCH (c:Component) RETURN collect(c.id)`).([]any); !slices.Contains(ids, any(musl)) || !slices.Contains(ids, any(oldMusl)) {
 		t.Errorf("after the failed migration components %v, want both spellings of musl", ids)

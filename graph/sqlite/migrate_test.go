@@ -12,30 +12,51 @@ import (
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/ingest"
 	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
-// TestMigratePurlTypes opens a file an earlier build (schema version 4) wrote from syft 0.58's
-// SBOM of alpine 3.16.2, whose purls it stored as written ("pkg:alpine/musl@…"): the migration
-// stores them in the purl spec's spelling ("pkg:apk/alpine/musl@…"), as ingest reads them now,
-// so a find by the spec's purl reaches them. When an old and a new spelling of one purl are both
-// stored, the migration fails and leaves the file as it was.
-func TestMigratePurlTypes(t *testing.T) {
+// TestMigratePurls opens a file an earlier build (schema version 4) wrote from syft 0.58's
+// SBOM of alpine 3.16.2 and trivy 0.36's of sbomqs, whose purls it stored as written
+// ("pkg:alpine/musl@…", "pkg:golang/github.com/spf13/cobra@1.6.1"): the migration stores them
+// as ingest reads them now ("pkg:apk/alpine/musl@…", "…/cobra@v1.6.1"), so a find by the
+// spec's purl reaches them. When an old and a new spelling of one purl are both stored, the
+// migration fails and leaves the file as it was.
+func TestMigratePurls(t *testing.T) {
 	ctx := context.Background()
-	doc, err := ingest.DecodeBytes(ctx, ingesttest.Corpus(t, "alpine-3.16.2.syft.cdx.json"), ingest.Options{})
-	if err != nil {
-		t.Fatal(err)
+	refs := map[graph.Ref]*sbom.Document{}
+	for file, ref := range map[string]graph.Ref{
+		"alpine-3.16.2.syft.cdx.json":    {Image: "alpine", Tag: "3.16.2"},
+		"sbomqs-dev.trivy-0.36.cdx.json": {Image: "sbomqs", Tag: "dev"},
+	} {
+		doc, err := ingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs[ref] = doc
 	}
-	ref := graph.Ref{Image: "alpine", Tag: "3.16.2"}
 	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
-	// store writes the document and takes the file back to schema version 4, its apk purls
+	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
+	// asStored is how the earlier build spelt a stored purl: as the SBOM wrote it.
+	asStored := func(identity, key, eco, ns string) (string, string, string, string) {
+		if rest, ok := strings.CutPrefix(identity, "pkg:apk/alpine/"); ok {
+			return "pkg:alpine/" + rest, "pkg:alpine/" + strings.TrimPrefix(key, "pkg:apk/alpine/"), "alpine", ""
+		}
+		if at := len(key) + 1; eco == "golang" && len(identity) > at+1 && identity[at] == 'v' && identity[at+1] >= '0' && identity[at+1] <= '9' {
+			return identity[:at] + identity[at+1:], key, eco, ns
+		}
+		return identity, key, eco, ns
+	}
+	// store writes the documents and takes the file back to schema version 4, its purls
 	// spelt as that build stored them; dup also keeps musl's row in the new spelling.
 	store := func(dup bool) string {
 		t.Helper()
 		path := filepath.Join(t.TempDir(), "g.db")
 		s := openT(t, path)
-		if _, _, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil {
-			t.Fatal(err)
+		for ref, doc := range refs {
+			if _, _, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		s.Close()
 		db, err := sql.Open("sqlite", path)
@@ -43,56 +64,91 @@ func TestMigratePurlTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		qs := []string{`PRAGMA user_version = 4`}
 		if dup {
-			qs = append(qs, `INSERT INTO components (identity, purl, key, ecosystem, namespace, name, version, attrs)
-				SELECT 'dup', purl, key, ecosystem, namespace, name, version, attrs FROM components WHERE identity = '`+musl+`'`)
+			if _, err := db.Exec(`INSERT INTO components (identity, purl, key, ecosystem, namespace, name, version, attrs)
+				SELECT 'dup', purl, key, ecosystem, namespace, name, version, attrs FROM components WHERE identity = ?`, musl); err != nil {
+				t.Fatal(err)
+			}
 		}
-		qs = append(qs, `UPDATE components SET identity = 'pkg:alpine/' || substr(identity, 16), key = 'pkg:alpine/' || substr(key, 16),
-				ecosystem = 'alpine', namespace = '' WHERE identity LIKE 'pkg:apk/alpine/%'`)
+		rows, err := db.Query(`SELECT id, identity, key, ecosystem, namespace FROM components WHERE purl = 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct{ id, identity, key, eco, ns string }
+		var old []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.identity, &r.key, &r.eco, &r.ns); err != nil {
+				t.Fatal(err)
+			}
+			if id, key, eco, ns := asStored(r.identity, r.key, r.eco, r.ns); id != r.identity {
+				old = append(old, row{r.id, id, key, eco, ns})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if len(old) != 14+15 {
+			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages and sbomqs's 15 modules", len(old))
+		}
+		for _, r := range old {
+			if _, err := db.Exec(`UPDATE components SET identity = ?, key = ?, ecosystem = ?, namespace = ? WHERE id = ?`, r.identity, r.key, r.eco, r.ns, r.id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		qs := []string{`PRAGMA user_version = 4`}
 		if dup {
 			qs = append(qs, `UPDATE components SET identity = '`+musl+`' WHERE identity = 'dup'`)
 		}
 		for _, q := range qs {
-			if res, err := db.Exec(q); err != nil {
+			if _, err := db.Exec(q); err != nil {
 				t.Fatal(err)
-			} else if n, _ := res.RowsAffected(); strings.HasPrefix(q, "UPDATE") && n == 0 {
-				t.Fatalf("%s: no row", q)
 			}
-		}
-		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM components WHERE identity LIKE 'pkg:alpine/%'`).Scan(&n); err != nil || n != 14 {
-			t.Fatalf("%d components in the old spelling (%v), want the 14 packages", n, err)
 		}
 		return path
 	}
+	stored := func(db *sql.DB, pattern string) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM components WHERE identity GLOB ?`, pattern).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 
 	s := openT(t, store(false))
-	comps, err := s.Components(ctx, graph.ComponentQuery{Key: "pkg:apk/alpine/musl"})
-	if err != nil || len(comps) != 1 || comps[0].Purl != musl || comps[0].Ecosystem != "apk" || comps[0].Namespace != "alpine" {
-		t.Fatalf("Components(pkg:apk/alpine/musl) = %+v, %v; want musl in the spec's spelling", comps, err)
+	for key, want := range map[string]string{"pkg:apk/alpine/musl": musl, "pkg:golang/github.com/spf13/cobra": cobra} {
+		comps, err := s.Components(ctx, graph.ComponentQuery{Key: key})
+		if err != nil || len(comps) != 1 || comps[0].Purl != want {
+			t.Fatalf("Components(%s) = %+v, %v; want %s", key, comps, err, want)
+		}
+		if occ, err := s.Occurrences(ctx, []string{want}); err != nil || len(occ) != 1 {
+			t.Errorf("Occurrences(%s) = %+v, %v; want one", want, occ, err)
+		}
 	}
-	if occ, err := s.Occurrences(ctx, []string{musl}); err != nil || len(occ) != 1 || occ[0].Version.Ref() != ref {
-		t.Errorf("Occurrences(%s) = %+v, %v; want one, in %s", musl, occ, err, ref)
+	if c, err := s.Components(ctx, graph.ComponentQuery{Key: "pkg:apk/alpine/musl"}); err != nil || c[0].Ecosystem != "apk" || c[0].Namespace != "alpine" {
+		t.Errorf("musl = %+v, %v; want ecosystem apk, namespace alpine", c, err)
 	}
-	if old, err := s.Components(ctx, graph.ComponentQuery{Key: "pkg:alpine/musl"}); err != nil || len(old) != 1 || old[0].Purl != musl {
-		t.Errorf("Components(pkg:alpine/musl) = %+v, %v; want musl: a query is read like a document", old, err)
+	if old, err := s.Components(ctx, graph.ComponentQuery{Purl: "pkg:golang/github.com/spf13/cobra@1.6.1"}); err != nil || len(old) != 1 || old[0].Purl != cobra {
+		t.Errorf("Components(…/cobra@1.6.1) = %+v, %v; want cobra: a query is read like a document", old, err)
 	}
-	got, err := s.Document(ctx, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var purls, want []string
-	for i := range got.Components {
-		purls = append(purls, got.Components[i].Purl)
-		want = append(want, doc.Components[i].Purl)
-	}
-	if !slices.Equal(purls, want) {
-		t.Errorf("after migration the document's purls are\n%v\nwant\n%v", purls, want)
-	}
-	// The same SBOM again is the same version: nothing left in the old spelling to differ.
-	if _, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created {
-		t.Errorf("Put of the same SBOM after migration = created %v, %v; want a no-op", created, err)
+	for ref, doc := range refs {
+		got, err := s.Document(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var purls, want []string
+		for i := range got.Components {
+			purls = append(purls, got.Components[i].Purl)
+			want = append(want, doc.Components[i].Purl)
+		}
+		if !slices.Equal(purls, want) {
+			t.Errorf("after migration %s's purls are\n%v\nwant\n%v", ref, purls, want)
+		}
+		// The same SBOM again is the same version: nothing left in the old spelling to differ.
+		if _, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created {
+			t.Errorf("Put of %s's SBOM after migration = created %v, %v; want a no-op", ref, created, err)
+		}
 	}
 	s.Close()
 
@@ -106,11 +162,11 @@ func TestMigratePurlTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var version, n int
+	var version int
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 4 {
 		t.Errorf("after the failed migration the schema version is %d (%v), want 4", version, err)
 	}
-	if err := db.QueryRow(`SELECT count(*) FROM components WHERE identity LIKE 'pkg:alpine/%'`).Scan(&n); err != nil || n != 14 {
-		t.Errorf("after the failed migration %d components are in the old spelling (%v), want all 14", n, err)
+	if n, m := stored(db, "pkg:alpine/*"), stored(db, "pkg:golang/*@[0-9]*"); n != 14 || m != 15 {
+		t.Errorf("after the failed migration %d alpine and %d Go purls are in the old spelling, want all 14 and 15", n, m)
 	}
 }

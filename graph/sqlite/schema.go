@@ -146,24 +146,23 @@ var migrations = []migration{
 		},
 	},
 	{
-		// Purls of types written before the purl spec had one ("pkg:alpine/musl@…") are read
-		// in the spec's spelling ("pkg:apk/alpine/musl@…", see sbom.ParsePurl); earlier builds
-		// stored them as written.
-		name: "purl type aliases",
-		fn:   aliasPurlTypes,
+		// sbom.ParsePurl reads generators' known misspellings in the purl spec's spelling
+		// ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…", trivy's "pkg:golang/…@1.6.1" is
+		// "…@v1.6.1"); earlier builds stored them as written.
+		name: "canonical purls",
+		fn:   recanonicalizePurls,
 	},
 }
 
-// aliasPurlTypes rewrites the identity, key, ecosystem and namespace of the components whose
-// purl type sbom.ParsePurl now reads as another. A variant stores those fields only where they
-// differ from its row, which a purl's never do, and everything else refers to a component by
-// id, so the rows are all there is to rewrite. When the new identity is stored already (an old
-// and a new scan of one package), it fails rather than merge the two: the transaction rolls
-// back, the file stays as it was, and the error names both, so that the versions holding one
-// can be deleted with the build that stored them and ingested again.
-func aliasPurlTypes(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, identity FROM components
-		WHERE purl = 1 AND (identity LIKE 'pkg:alpine/%' OR identity LIKE 'pkg:dotnet/%')`)
+// recanonicalizePurls rewrites the identity, key, ecosystem and namespace of the components
+// whose stored purl sbom.ParsePurl now writes another way. A variant stores those fields only
+// where they differ from its row, which a purl's never do, and everything else refers to a
+// component by id, so the rows are all there is to rewrite. When the new identity is stored
+// already (an old and a new scan of one package), it fails rather than merge the two: the
+// transaction rolls back, the file stays as it was, and the error names both, so that the
+// versions holding one can be deleted with the build that stored them and ingested again.
+func recanonicalizePurls(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, identity FROM components WHERE purl = 1`)
 	if err != nil {
 		return err
 	}
@@ -195,7 +194,7 @@ func aliasPurlTypes(ctx context.Context, tx *sql.Tx) error {
 		var other int64
 		switch err := tx.QueryRowContext(ctx, `SELECT id FROM components WHERE identity = ?`, n.new.Canonical).Scan(&other); {
 		case err == nil:
-			return fmt.Errorf("components %d (%s) and %d (%s) are one once purl types are read in the purl spec's spelling: "+
+			return fmt.Errorf("components %d (%s) and %d (%s) are one once purls are read in the purl spec's spelling: "+
 				"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
 				n.id, n.old, other, n.new.Canonical, ErrSchema)
 		case !errors.Is(err, sql.ErrNoRows):

@@ -39,6 +39,12 @@ func ParsePurl(s string) (Purl, error) {
 	if alias, ok := typeAliases[p.Type]; ok && p.Namespace == "" {
 		p.Type, p.Namespace = alias.typ, alias.namespace
 	}
+	// A Go module version starts with "v" ("v1.6.1"); trivy's go.mod reader dropped it until
+	// 2024 (and its Kubernetes scanner still does), so its "pkg:golang/…@1.6.1" is syft's and
+	// the Go toolchain's "@v1.6.1". The Go standard library is written both ways too.
+	if p.Type == "golang" && p.Version != "" && p.Version[0] >= '0' && p.Version[0] <= '9' {
+		p.Version = "v" + p.Version
+	}
 	out := Purl{Canonical: p.ToString(), Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version,
 		Qualifiers: p.Qualifiers, Subpath: p.Subpath}
 	// The key is the canonical form without version, qualifiers and subpath, which ToString

@@ -18,6 +18,9 @@ func TestParsePurl(t *testing.T) {
 		{"pkg:alpine/musl@1.2.3-r0?arch=x86_64&upstream=musl&distro=alpine-3.16.2", "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl", "pkg:apk/alpine/musl", "1.2.3-r0"},
 		{"pkg:Alpine/musl", "pkg:apk/alpine/musl", "pkg:apk/alpine/musl", ""},
 		{"pkg:alpine/other/musl@1", "pkg:alpine/other/musl@1", "pkg:alpine/other/musl", "1"},
+		{"pkg:golang/github.com/spf13/cobra@1.6.1", "pkg:golang/github.com/spf13/cobra@v1.6.1", "pkg:golang/github.com/spf13/cobra", "v1.6.1"},
+		{"pkg:golang/stdlib@1.20.1", "pkg:golang/stdlib@v1.20.1", "pkg:golang/stdlib", "v1.20.1"},
+		{"pkg:golang/github.com/interlynk-io/sbomqs@(devel)", "pkg:golang/github.com/interlynk-io/sbomqs@%28devel%29", "pkg:golang/github.com/interlynk-io/sbomqs", "(devel)"},
 		{"pkg:dotnet/Blazored.Typeahead@4.6.0", "pkg:nuget/Blazored.Typeahead@4.6.0", "pkg:nuget/Blazored.Typeahead", "4.6.0"},
 		{" pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1 ", "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "pkg:maven/org.apache.logging.log4j/log4j-core", "2.14.1"},
 	} {
