@@ -38,6 +38,10 @@ func ParsePurl(s string) (Purl, error) {
 	}
 	if alias, ok := typeAliases[p.Type]; ok && p.Namespace == "" {
 		p.Type, p.Namespace = alias.typ, alias.namespace
+		// Parsed again, for the new type's own rules (apk names are lower-case).
+		if p, err = packageurl.FromString(p.ToString()); err != nil {
+			return Purl{}, err
+		}
 	}
 	// A Go module version starts with "v" ("v1.6.1"); trivy's go.mod reader dropped it until
 	// 2024 (and its Kubernetes scanner still does), so its "pkg:golang/…@1.6.1" is syft's and

@@ -17,6 +17,7 @@ func TestParsePurl(t *testing.T) {
 		// Types written before the spec had one: syft 0.58's Alpine, syft 0.59's .NET.
 		{"pkg:alpine/musl@1.2.3-r0?arch=x86_64&upstream=musl&distro=alpine-3.16.2", "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl", "pkg:apk/alpine/musl", "1.2.3-r0"},
 		{"pkg:Alpine/musl", "pkg:apk/alpine/musl", "pkg:apk/alpine/musl", ""},
+		{"pkg:alpine/MUSL@1", "pkg:apk/alpine/musl@1", "pkg:apk/alpine/musl", "1"},
 		{"pkg:alpine/other/musl@1", "pkg:alpine/other/musl@1", "pkg:alpine/other/musl", "1"},
 		{"pkg:golang/github.com/spf13/cobra@1.6.1", "pkg:golang/github.com/spf13/cobra@v1.6.1", "pkg:golang/github.com/spf13/cobra", "v1.6.1"},
 		{"pkg:golang/stdlib@1.20.1", "pkg:golang/stdlib@v1.20.1", "pkg:golang/stdlib", "v1.20.1"},
