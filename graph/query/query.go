@@ -32,10 +32,10 @@ const (
 
 // FindRequest is a blast-radius question.
 type FindRequest struct {
-	// Component is a purl with a version (that version of the package, with each qualifier and
-	// the subpath the purl gives, and any others: see sbom.Purl.Matches), a purl without one or
-	// a package key (every version of the package), or a bare name (every package of that name,
-	// any ecosystem).
+	// Component is a purl with a version (that version of the package, unless the stored purl
+	// states a qualifier or subpath the query gives with another value: see sbom.Purl.Matches),
+	// a purl without one or a package key (every version of the package), or a bare name
+	// (every package of that name, any ecosystem).
 	Component string
 	// Range, when set, keeps only versions inside it: purl vers syntax
 	// ("vers:maven/>=2.0.0|<2.17.1") or plain operators ("<2.17.1", ">=1.0,<2") read in each
@@ -119,9 +119,10 @@ func Find(ctx context.Context, s graph.Store, req FindRequest) (*FindResult, err
 		return nil, err
 	}
 	res.Range = canonical
-	// A purl names a package version, and the qualifiers it gives narrow it; those it leaves
-	// out do not: an advisory's "pkg:deb/debian/openssl@3.0.11-1~deb12u2" is the SBOM's
-	// "...?arch=amd64&distro=debian-12". So its package's components are read and matched.
+	// A purl names a package version; the qualifiers it gives narrow it only where a stored
+	// purl contradicts them (sbom.Purl.Matches): an advisory's
+	// "pkg:deb/debian/openssl@3.0.11-1~deb12u2" is the SBOM's "...?arch=amd64&distro=debian-12".
+	// So its package's components are read and matched.
 	var want *sbom.Purl
 	if kind == "purl" {
 		p, _ := sbom.ParsePurl(q.Purl)

@@ -72,7 +72,8 @@ func TestFind(t *testing.T) {
 		{"purl as advisories write it", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u1"}, "purl", []string{"debian-app:1.0.0"}},
 		{"purl as the SBOM writes it", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1%2Bdeb12u1?arch=amd64&distro=debian-12.15&upstream=xz-utils"}, "purl", []string{"debian-app:1.0.0"}},
 		{"purl with a qualifier it has", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?ARCH=amd64"}, "purl", []string{"debian-app:4.0.0", "debian-app:3.0.0", "debian-app:2.0.0"}},
-		{"purl with a qualifier it lacks", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?arch=arm64"}, "purl", nil},
+		{"purl with a qualifier it contradicts", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u2?arch=arm64"}, "purl", nil},
+		{"purl as a scanner of another point release writes it", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1+deb12u1?arch=amd64&distro=debian-12.4&upstream=xz-utils"}, "purl", []string{"debian-app:1.0.0"}},
 		{"purl of another version", FindRequest{Component: "pkg:deb/debian/liblzma5@5.4.1-1"}, "purl", nil},
 		// alpine 3.16.2 is syft 0.58's scan (pkg:alpine/musl@1.2.3-r0), 3.17.2 syft 0.73's
 		// (pkg:apk/alpine/musl@1.2.3-r4): one package, whichever spelling asks.

@@ -73,23 +73,35 @@ var typeAliases = map[string]struct{ typ, namespace string }{
 }
 
 // Matches reports whether p names a package version that the query q asks for: the same
-// package key and version, each of q's qualifiers with the same value, and q's subpath when it
-// has one. p may carry qualifiers q does not: an advisory names
-// "pkg:deb/debian/openssl@3.0.11-1~deb12u2", an SBOM "...?arch=amd64&distro=debian-12".
+// package key and version, and nothing p states that contradicts q. A qualifier (or subpath)
+// q gives excludes a p that gives it another value (arch=arm64 is not arch=amd64, a jar is not
+// its sources); one p does not state excludes nothing, nor do the qualifiers that say where a
+// package was found or came from rather than what it is (whereFrom). So an advisory's
+// "pkg:deb/debian/openssl@3.0.11-1~deb12u2", or a scanner's "…?arch=amd64&distro=debian-12.4",
+// finds an SBOM's "…?arch=amd64&distro=debian-12.15&upstream=openssl": a find answers "are we
+// exposed?", where a missed match costs more than an extra one.
 func (q *Purl) Matches(p *Purl) bool {
-	if q.Key != p.Key || q.Version != p.Version || q.Subpath != "" && q.Subpath != p.Subpath {
+	if q.Key != p.Key || q.Version != p.Version || q.Subpath != "" && p.Subpath != "" && q.Subpath != p.Subpath {
 		return false
 	}
 	for _, want := range q.Qualifiers {
-		if want.Value == "" { // the purl spec discards a qualifier without a value
+		if want.Value == "" || whereFrom[want.Key] { // the purl spec discards an empty qualifier
 			continue
 		}
 		i := slices.IndexFunc(p.Qualifiers, func(have packageurl.Qualifier) bool { return have.Key == want.Key })
-		if i < 0 || p.Qualifiers[i].Value != want.Value {
+		if i >= 0 && p.Qualifiers[i].Value != want.Value {
 			return false
 		}
 	}
 	return true
+}
+
+// whereFrom are the purl qualifiers that say where a package was found or came from (a
+// distribution's point release, its source package, a repository or download address, a
+// generator's own id), not which build of it this is.
+var whereFrom = map[string]bool{
+	"distro": true, "upstream": true, "repository_url": true, "download_url": true, "vcs_url": true,
+	"file_name": true, "package-id": true,
 }
 
 // ContentKeyPrefix starts every content key, so a content key never equals a purl key.

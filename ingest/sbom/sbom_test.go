@@ -54,7 +54,9 @@ func TestPurlMatches(t *testing.T) {
 		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=", true}, // no value: no qualifier
 		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=arm64", false},
 		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=AMD64", false}, // values are case-sensitive
-		{"pkg:deb/debian/libc6@2.36-9+deb12u3?epoch=1", false},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?epoch=1", true},     // not stated: not contradicted
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?arch=amd64&distro=debian-12.4&upstream=glibc", true},
+		{"pkg:deb/debian/libc6@2.36-9+deb12u3?distro=bookworm", true}, // where from, not what
 		{"pkg:deb/debian/libc6@2.36-9+deb12u3#usr/bin", false},
 		{"pkg:deb/debian/libc6@2.36-9", false},
 		{"pkg:deb/debian/libc6", false},
@@ -69,6 +71,11 @@ func TestPurlMatches(t *testing.T) {
 		if got := q.Matches(&p); got != tc.want {
 			t.Errorf("%q matches %q = %v, want %v", tc.query, stored, got, tc.want)
 		}
+	}
+	// A purl that states neither qualifiers nor subpath contradicts none.
+	q, _ := ParsePurl("pkg:npm/a@1.0.0?arch=x&checksum=sha256:ab#lib/x")
+	if p, _ := ParsePurl("pkg:npm/a@1.0.0"); !q.Matches(&p) {
+		t.Errorf("%q does not match %q", q.Canonical, p.Canonical)
 	}
 }
 

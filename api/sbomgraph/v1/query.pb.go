@@ -85,8 +85,8 @@ type QueryKind int32
 const (
 	// QUERY_KIND_UNSPECIFIED: not known.
 	QueryKind_QUERY_KIND_UNSPECIFIED QueryKind = 0
-	// QUERY_KIND_PURL: a purl with a version: that version of the package, with the qualifiers
-	// the purl gives.
+	// QUERY_KIND_PURL: a purl with a version: that version of the package, unless a stored
+	// purl contradicts a qualifier the query gives.
 	QueryKind_QUERY_KIND_PURL QueryKind = 1
 	// QUERY_KIND_KEY: a purl without a version, or a package key: every version of the package.
 	QueryKind_QUERY_KIND_KEY QueryKind = 2
@@ -663,9 +663,11 @@ func (x *VersionSummary) GetMaxDepth() int32 {
 // FindRequest is a blast-radius question.
 type FindRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A purl with a version (that version of the package; qualifiers and a subpath it gives must
-	// match, those it leaves out do not: "pkg:deb/debian/openssl@3.0.11-1~deb12u2" matches the
-	// SBOM's "...?arch=amd64&distro=debian-12"), a purl without one or a package key (every
+	// A purl with a version (that version of the package, unless a stored purl states a
+	// qualifier or subpath it gives with another value: "pkg:deb/debian/openssl@3.0.11-1~deb12u2"
+	// matches the SBOM's "...?arch=amd64&distro=debian-12", "...?arch=arm64" does not; distro,
+	// upstream, repository_url, download_url, vcs_url, file_name and package-id say where a
+	// package came from and are not compared), a purl without one or a package key (every
 	// version of the package), or a bare name (every package of that name, any ecosystem).
 	Component string `protobuf:"bytes,1,opt,name=component,proto3" json:"component,omitempty"`
 	// When set, keeps only component versions inside it: purl vers syntax
