@@ -298,7 +298,9 @@ func Path(ctx context.Context, s graph.Store, ref graph.Ref, component string) (
 // TimelineEntry says whether one version of an image contains a package, and at which versions.
 type TimelineEntry struct {
 	Version graph.Version `json:"version"`
-	// Versions are the package's versions present, sorted; empty when absent.
+	// Versions are the package's versions present, as the SBOM wrote them, sorted; empty when
+	// absent. Events compare the versions the purls hold, so a respelt version field is no
+	// change.
 	Versions []string `json:"versions"`
 	// Event is what happened at this image version: "appeared", "changed", "removed" (the
 	// image version the package went away in: "fixed in"), or "" for no change.
@@ -330,28 +332,38 @@ func Timeline(ctx context.Context, s graph.Store, image, key string) ([]Timeline
 	for i := range comps {
 		ids[i] = comps[i].ID()
 	}
-	present := map[int64][]string{}
+	// A version is shown as its SBOM wrote it, and compared as its purl holds it: one purl
+	// is one version however generators spell the version field (trivy's "1.6.1" beside
+	// syft's "v1.6.1" under one purl is no change).
+	shown, same := map[int64][]string{}, map[int64][]string{}
 	if len(ids) > 0 {
 		occs, err := s.Occurrences(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
+		purlVersions := map[string]string{}
 		for _, o := range occs {
-			if o.Version.Image == image {
-				present[o.Version.Seq] = append(present[o.Version.Seq], o.Component.Version)
+			if o.Version.Image != image {
+				continue
 			}
+			c := &o.Component
+			v, ok := purlVersions[c.Purl]
+			if !ok {
+				v = c.Version
+				if p, err := sbom.ParsePurl(c.Purl); err == nil && p.Version != "" {
+					v = p.Version
+				}
+				purlVersions[c.Purl] = v
+			}
+			shown[o.Version.Seq] = append(shown[o.Version.Seq], c.Version)
+			same[o.Version.Seq] = append(same[o.Version.Seq], v)
 		}
 	}
 	out := make([]TimelineEntry, len(versions))
 	var prev []string
 	for i, v := range versions {
-		cur := present[v.Seq]
-		slices.Sort(cur)
-		cur = slices.Compact(cur)
-		if cur == nil {
-			cur = []string{}
-		}
-		e := TimelineEntry{Version: v, Versions: cur}
+		cur := sortedSet(same[v.Seq])
+		e := TimelineEntry{Version: v, Versions: sortedSet(shown[v.Seq])}
 		switch {
 		case len(prev) == 0 && len(cur) > 0:
 			e.Event = "appeared"
@@ -363,4 +375,13 @@ func Timeline(ctx context.Context, s graph.Store, image, key string) ([]Timeline
 		out[i], prev = e, cur
 	}
 	return out, nil
+}
+
+// sortedSet sorts ss and drops repeats; never nil.
+func sortedSet(ss []string) []string {
+	slices.Sort(ss)
+	if ss = slices.Compact(ss); ss == nil {
+		ss = []string{}
+	}
+	return ss
 }

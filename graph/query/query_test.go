@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,38 @@ func TestTimeline(t *testing.T) {
 	}
 	if _, err := Timeline(context.Background(), s, "no-such-image", "curl"); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("unknown image: err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestTimelineSpellings: one product scanned by syft, then by trivy 0.36, which writes Go
+// module versions without their "v" ("1.6.1") under the purl syft writes ("@v1.6.1", once
+// ingest restores trivy's): the module is unchanged, shown as each SBOM wrote it.
+func TestTimelineSpellings(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, file := range []string{"sbomqs-dev.syft-0.63.cdx.json", "sbomqs-dev.trivy-0.36.cdx.json"} {
+		doc, err := ingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Put(ctx, graph.Ref{Image: "sbomqs", Tag: []string{"syft", "trivy"}[i]}, doc, graph.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tl, err := Timeline(ctx, s, "sbomqs", "pkg:golang/github.com/spf13/cobra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tl {
+		got = append(got, e.Version.Tag+"="+e.Event+" "+strings.Join(e.Versions, ","))
+	}
+	if want := []string{"syft=appeared v1.6.1", "trivy= 1.6.1"}; !slices.Equal(got, want) {
+		t.Errorf("timeline = %q, want %q", got, want)
 	}
 }
 
