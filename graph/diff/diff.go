@@ -57,9 +57,14 @@ type Result struct {
 	// EdgesAdded are the new side's edges between two packages (keys) that the old side has no
 	// edge of that kind between, so an upgrade does not report its package's edges again;
 	// EdgesRemoved, the old side's that the new side lacks.
-	EdgesAdded   []Edge      `json:"edgesAdded"`
-	EdgesRemoved []Edge      `json:"edgesRemoved"`
-	Files        FileChanges `json:"files"`
+	EdgesAdded   []Edge `json:"edgesAdded"`
+	EdgesRemoved []Edge `json:"edgesRemoved"`
+	// UncomparedEdges are the kinds of edge not compared because one side records none of
+	// that kind between packages while the other does: a generator that writes no dependency
+	// graph (CycloneDX 1.2 tools, syft's SPDX of an image) would otherwise have every edge of
+	// the other side reported added or removed. Empty when every kind was compared.
+	UncomparedEdges []UncomparedEdges `json:"uncomparedEdges,omitempty"`
+	Files           FileChanges       `json:"files"`
 	// Hygiene is the image-hygiene verdict on the new side (see hygiene.go).
 	Hygiene Hygiene `json:"hygiene"`
 }
@@ -153,6 +158,15 @@ type Edge struct {
 	From string        `json:"from"`
 	To   string        `json:"to"`
 	Kind sbom.EdgeKind `json:"kind"`
+}
+
+// UncomparedEdges is a kind of edge one side records none of, so left out of the diff.
+type UncomparedEdges struct {
+	Kind sbom.EdgeKind `json:"kind"`
+	// Side is the side that records none: "old" or "new".
+	Side string `json:"side"`
+	// Edges is how many edges of the kind, between packages, the other side records.
+	Edges int `json:"edges"`
 }
 
 // FileChanges summarises file components (CycloneDX type "file", as syft emits by the
@@ -615,6 +629,30 @@ func component(c *sbom.Component) Component {
 // components' keys (see keys.number).
 func (r *Result) diffEdges(old, new *graph.View, oldNum, newNum []int32) {
 	oe, ne := edgeKeys(old, oldNum), edgeKeys(new, newNum)
+	// A kind only one side records is not compared (see Result.UncomparedEdges).
+	var oc, nc [256]int
+	for _, k := range oe {
+		oc[k.kind()]++
+	}
+	for _, k := range ne {
+		nc[k.kind()]++
+	}
+	var skip [256]bool
+	for kind := range skip {
+		switch {
+		case oc[kind] == 0 && nc[kind] > 0:
+			r.UncomparedEdges = append(r.UncomparedEdges, UncomparedEdges{Kind: sbom.EdgeKind(kind), Side: "old", Edges: nc[kind]})
+		case nc[kind] == 0 && oc[kind] > 0:
+			r.UncomparedEdges = append(r.UncomparedEdges, UncomparedEdges{Kind: sbom.EdgeKind(kind), Side: "new", Edges: oc[kind]})
+		default:
+			continue
+		}
+		skip[kind] = true
+	}
+	if len(r.UncomparedEdges) > 0 {
+		uncompared := func(k edgeKey) bool { return skip[k.kind()] }
+		oe, ne = slices.DeleteFunc(oe, uncompared), slices.DeleteFunc(ne, uncompared)
+	}
 	// Both sorted and without duplicates: one merge walk finds what each side lacks.
 	var removed, added []edgeKey
 	i, j := 0, 0
@@ -644,6 +682,8 @@ type edgeKey uint64
 func newEdgeKey(from, to int32, kind sbom.EdgeKind) edgeKey {
 	return edgeKey(uint64(from)<<36 | uint64(to)<<8 | uint64(kind))
 }
+
+func (k edgeKey) kind() uint8 { return uint8(k) }
 
 // edgeKeys returns d's edges between the components a diff compares, by key, sorted, without
 // duplicates. num numbers d's components' keys.

@@ -187,6 +187,45 @@ func TestEdgesByPackage(t *testing.T) {
 	}
 }
 
+// TestUncomparedEdges: a kind of edge only one side records is left out and said so; kinds
+// both record are compared.
+func TestUncomparedEdges(t *testing.T) {
+	comps := []sbom.Component{npm("app", "1.0.0"), npm("a", "1.0.0"), npm("b", "1.0.0")}
+	flat := doc(t, comps)
+	graphed := doc(t, comps, [2]string{"app@1.0.0", "a@1.0.0"}, [2]string{"a@1.0.0", "b@1.0.0"})
+	for _, tc := range []struct {
+		name     string
+		old, new *sbom.Document
+		want     []UncomparedEdges
+	}{
+		{"graph appears", flat, graphed, []UncomparedEdges{{Kind: sbom.DependsOn, Side: "old", Edges: 2}}},
+		{"graph goes", graphed, flat, []UncomparedEdges{{Kind: sbom.DependsOn, Side: "new", Edges: 2}}},
+		{"neither has one", flat, flat, nil},
+	} {
+		r := Documents(tc.old, tc.new)
+		if !reflect.DeepEqual(r.UncomparedEdges, tc.want) || r.Summary.EdgesAdded+r.Summary.EdgesRemoved != 0 {
+			t.Errorf("%s: uncompared %+v, edges +%d -%d; want %+v and none", tc.name, r.UncomparedEdges, r.Summary.EdgesAdded, r.Summary.EdgesRemoved, tc.want)
+		}
+	}
+	// Containment on one side only; dependencies on both, one of them new.
+	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX}, sbom.Limits{})
+	for _, c := range append(comps, npm("c", "1.0.0")) {
+		if _, err := b.Add(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Edge("app@1.0.0", "a@1.0.0", sbom.DependsOn)
+	b.Edge("a@1.0.0", "b@1.0.0", sbom.DependsOn)
+	b.Edge("a@1.0.0", "c@1.0.0", sbom.DependsOn)
+	b.Edge("app@1.0.0", "c@1.0.0", sbom.Contains)
+	r := Documents(graphed, b.Finish())
+	wantAdded := []Edge{{From: "pkg:npm/a@1.0.0", To: "pkg:npm/c@1.0.0", Kind: sbom.DependsOn}}
+	if !reflect.DeepEqual(r.EdgesAdded, wantAdded) || len(r.EdgesRemoved) != 0 ||
+		!reflect.DeepEqual(r.UncomparedEdges, []UncomparedEdges{{Kind: sbom.Contains, Side: "old", Edges: 1}}) {
+		t.Errorf("edges added %v removed %v, uncompared %+v; want a -> c added and containment not compared", r.EdgesAdded, r.EdgesRemoved, r.UncomparedEdges)
+	}
+}
+
 // TestDuplicateEntries: an identity listed twice on a side is one entry (the first), for
 // packages and files alike.
 func TestDuplicateEntries(t *testing.T) {

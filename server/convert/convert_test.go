@@ -305,6 +305,7 @@ func TestDiffRoundTrip(t *testing.T) {
 		lists["edges"] += len(r.EdgesAdded) + len(r.EdgesRemoved)
 		lists["files"] += len(r.Files.Added) + len(r.Files.Removed) + len(r.Files.Changed)
 		lists["hygiene"] += len(r.Hygiene.Findings)
+		lists["uncompared edges"] += len(r.UncomparedEdges)
 	}
 	// The corpus exercises every list, so the round trip above covers every field.
 	for k, n := range lists {

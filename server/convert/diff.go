@@ -55,6 +55,9 @@ func DiffResultToProto(r *diff.Result) *api.DiffResult {
 			Changed: cloneStrings(r.Files.Changed),
 		},
 		Hygiene: hygieneToProto(&r.Hygiene),
+		UncomparedEdges: convertAll(r.UncomparedEdges, func(u *diff.UncomparedEdges) *api.DiffUncomparedEdges {
+			return &api.DiffUncomparedEdges{Kind: edgeKinds.proto(u.Kind), Side: u.Side, Edges: int32(u.Edges)}
+		}),
 	}
 }
 
@@ -80,6 +83,9 @@ func DiffResultFromProto(r *api.DiffResult) *diff.Result {
 			Changed: cloneStringsNonNil(r.GetFiles().GetChanged()),
 		},
 		Hygiene: hygieneFromProto(r.GetHygiene()),
+		UncomparedEdges: convertAllFromProto(r.GetUncomparedEdges(), func(u *api.DiffUncomparedEdges) diff.UncomparedEdges {
+			return diff.UncomparedEdges{Kind: edgeKinds.model(u.GetKind()), Side: u.GetSide(), Edges: int(u.GetEdges())}
+		}, false),
 	}
 }
 

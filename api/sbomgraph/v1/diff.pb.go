@@ -431,9 +431,13 @@ type DiffResult struct {
 	// File components added, removed and changed.
 	Files *DiffFileChanges `protobuf:"bytes,12,opt,name=files,proto3" json:"files,omitempty"`
 	// The image-hygiene verdict on the new side.
-	Hygiene       *Hygiene `protobuf:"bytes,13,opt,name=hygiene,proto3" json:"hygiene,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Hygiene *Hygiene `protobuf:"bytes,13,opt,name=hygiene,proto3" json:"hygiene,omitempty"`
+	// Kinds of edge not compared because one side records none of that kind between packages
+	// while the other does (a generator that writes no dependency graph): comparing would
+	// report every edge of the other side added or removed. Empty when every kind was compared.
+	UncomparedEdges []*DiffUncomparedEdges `protobuf:"bytes,14,rep,name=uncompared_edges,json=uncomparedEdges,proto3" json:"uncompared_edges,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *DiffResult) Reset() {
@@ -557,6 +561,77 @@ func (x *DiffResult) GetHygiene() *Hygiene {
 	return nil
 }
 
+func (x *DiffResult) GetUncomparedEdges() []*DiffUncomparedEdges {
+	if x != nil {
+		return x.UncomparedEdges
+	}
+	return nil
+}
+
+// DiffUncomparedEdges is a kind of edge one side of a diff records none of.
+type DiffUncomparedEdges struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The kind of edge.
+	Kind EdgeKind `protobuf:"varint,1,opt,name=kind,proto3,enum=sbomgraph.v1.EdgeKind" json:"kind,omitempty"`
+	// The side that records none: "old" or "new".
+	Side string `protobuf:"bytes,2,opt,name=side,proto3" json:"side,omitempty"`
+	// How many edges of the kind, between packages, the other side records.
+	Edges         int32 `protobuf:"varint,3,opt,name=edges,proto3" json:"edges,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiffUncomparedEdges) Reset() {
+	*x = DiffUncomparedEdges{}
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiffUncomparedEdges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiffUncomparedEdges) ProtoMessage() {}
+
+func (x *DiffUncomparedEdges) ProtoReflect() protoreflect.Message {
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiffUncomparedEdges.ProtoReflect.Descriptor instead.
+func (*DiffUncomparedEdges) Descriptor() ([]byte, []int) {
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *DiffUncomparedEdges) GetKind() EdgeKind {
+	if x != nil {
+		return x.Kind
+	}
+	return EdgeKind_EDGE_KIND_UNSPECIFIED
+}
+
+func (x *DiffUncomparedEdges) GetSide() string {
+	if x != nil {
+		return x.Side
+	}
+	return ""
+}
+
+func (x *DiffUncomparedEdges) GetEdges() int32 {
+	if x != nil {
+		return x.Edges
+	}
+	return 0
+}
+
 // DiffSide describes one of the two SBOMs of a diff.
 type DiffSide struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -581,7 +656,7 @@ type DiffSide struct {
 
 func (x *DiffSide) Reset() {
 	*x = DiffSide{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[3]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +668,7 @@ func (x *DiffSide) String() string {
 func (*DiffSide) ProtoMessage() {}
 
 func (x *DiffSide) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[3]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +681,7 @@ func (x *DiffSide) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSide.ProtoReflect.Descriptor instead.
 func (*DiffSide) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{3}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DiffSide) GetSubject() *Subject {
@@ -699,7 +774,7 @@ type DiffSummary struct {
 
 func (x *DiffSummary) Reset() {
 	*x = DiffSummary{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[4]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +786,7 @@ func (x *DiffSummary) String() string {
 func (*DiffSummary) ProtoMessage() {}
 
 func (x *DiffSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[4]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -724,7 +799,7 @@ func (x *DiffSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffSummary.ProtoReflect.Descriptor instead.
 func (*DiffSummary) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{4}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DiffSummary) GetAdded() int32 {
@@ -864,7 +939,7 @@ type DiffComponent struct {
 
 func (x *DiffComponent) Reset() {
 	*x = DiffComponent{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[5]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -876,7 +951,7 @@ func (x *DiffComponent) String() string {
 func (*DiffComponent) ProtoMessage() {}
 
 func (x *DiffComponent) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[5]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -889,7 +964,7 @@ func (x *DiffComponent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffComponent.ProtoReflect.Descriptor instead.
 func (*DiffComponent) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{5}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DiffComponent) GetKey() string {
@@ -974,7 +1049,7 @@ type DiffChange struct {
 
 func (x *DiffChange) Reset() {
 	*x = DiffChange{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[6]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -986,7 +1061,7 @@ func (x *DiffChange) String() string {
 func (*DiffChange) ProtoMessage() {}
 
 func (x *DiffChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[6]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -999,7 +1074,7 @@ func (x *DiffChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffChange.ProtoReflect.Descriptor instead.
 func (*DiffChange) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{6}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DiffChange) GetKey() string {
@@ -1079,7 +1154,7 @@ type DiffAttributeChange struct {
 
 func (x *DiffAttributeChange) Reset() {
 	*x = DiffAttributeChange{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[7]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1091,7 +1166,7 @@ func (x *DiffAttributeChange) String() string {
 func (*DiffAttributeChange) ProtoMessage() {}
 
 func (x *DiffAttributeChange) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[7]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1104,7 +1179,7 @@ func (x *DiffAttributeChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffAttributeChange.ProtoReflect.Descriptor instead.
 func (*DiffAttributeChange) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{7}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DiffAttributeChange) GetKey() string {
@@ -1172,7 +1247,7 @@ type DiffIntegrity struct {
 
 func (x *DiffIntegrity) Reset() {
 	*x = DiffIntegrity{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[8]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1259,7 @@ func (x *DiffIntegrity) String() string {
 func (*DiffIntegrity) ProtoMessage() {}
 
 func (x *DiffIntegrity) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[8]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1272,7 @@ func (x *DiffIntegrity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffIntegrity.ProtoReflect.Descriptor instead.
 func (*DiffIntegrity) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{8}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DiffIntegrity) GetKey() string {
@@ -1264,7 +1339,7 @@ type DiffEdge struct {
 
 func (x *DiffEdge) Reset() {
 	*x = DiffEdge{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[9]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1351,7 @@ func (x *DiffEdge) String() string {
 func (*DiffEdge) ProtoMessage() {}
 
 func (x *DiffEdge) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[9]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1364,7 @@ func (x *DiffEdge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffEdge.ProtoReflect.Descriptor instead.
 func (*DiffEdge) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{9}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DiffEdge) GetFrom() string {
@@ -1329,7 +1404,7 @@ type DiffFileChanges struct {
 
 func (x *DiffFileChanges) Reset() {
 	*x = DiffFileChanges{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[10]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1341,7 +1416,7 @@ func (x *DiffFileChanges) String() string {
 func (*DiffFileChanges) ProtoMessage() {}
 
 func (x *DiffFileChanges) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[10]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1354,7 +1429,7 @@ func (x *DiffFileChanges) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiffFileChanges.ProtoReflect.Descriptor instead.
 func (*DiffFileChanges) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{10}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DiffFileChanges) GetAdded() []string {
@@ -1396,7 +1471,7 @@ type Hygiene struct {
 
 func (x *Hygiene) Reset() {
 	*x = Hygiene{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[11]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1408,7 +1483,7 @@ func (x *Hygiene) String() string {
 func (*Hygiene) ProtoMessage() {}
 
 func (x *Hygiene) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[11]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1421,7 +1496,7 @@ func (x *Hygiene) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Hygiene.ProtoReflect.Descriptor instead.
 func (*Hygiene) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{11}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Hygiene) GetOldOs() *BaseOS {
@@ -1473,7 +1548,7 @@ type HygieneFinding struct {
 
 func (x *HygieneFinding) Reset() {
 	*x = HygieneFinding{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[12]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1485,7 +1560,7 @@ func (x *HygieneFinding) String() string {
 func (*HygieneFinding) ProtoMessage() {}
 
 func (x *HygieneFinding) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[12]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1498,7 +1573,7 @@ func (x *HygieneFinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HygieneFinding.ProtoReflect.Descriptor instead.
 func (*HygieneFinding) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{12}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HygieneFinding) GetKind() HygieneKind {
@@ -1569,7 +1644,7 @@ type BaseOS struct {
 
 func (x *BaseOS) Reset() {
 	*x = BaseOS{}
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[13]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1581,7 +1656,7 @@ func (x *BaseOS) String() string {
 func (*BaseOS) ProtoMessage() {}
 
 func (x *BaseOS) ProtoReflect() protoreflect.Message {
-	mi := &file_sbomgraph_v1_diff_proto_msgTypes[13]
+	mi := &file_sbomgraph_v1_diff_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1594,7 +1669,7 @@ func (x *BaseOS) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BaseOS.ProtoReflect.Descriptor instead.
 func (*BaseOS) Descriptor() ([]byte, []int) {
-	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{13}
+	return file_sbomgraph_v1_diff_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *BaseOS) GetId() string {
@@ -1664,7 +1739,7 @@ const file_sbomgraph_v1_diff_proto_rawDesc = "" +
 	"\x05as_of\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04asOf\x127\n" +
 	"\tread_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\breadMask\"@\n" +
 	"\fDiffResponse\x120\n" +
-	"\x06result\x18\x01 \x01(\v2\x18.sbomgraph.v1.DiffResultR\x06result\"\xca\x05\n" +
+	"\x06result\x18\x01 \x01(\v2\x18.sbomgraph.v1.DiffResultR\x06result\"\x98\x06\n" +
 	"\n" +
 	"DiffResult\x12(\n" +
 	"\x03old\x18\x01 \x01(\v2\x16.sbomgraph.v1.DiffSideR\x03old\x12(\n" +
@@ -1681,7 +1756,12 @@ const file_sbomgraph_v1_diff_proto_rawDesc = "" +
 	"edgesAdded\x12;\n" +
 	"\redges_removed\x18\v \x03(\v2\x16.sbomgraph.v1.DiffEdgeR\fedgesRemoved\x123\n" +
 	"\x05files\x18\f \x01(\v2\x1d.sbomgraph.v1.DiffFileChangesR\x05files\x12/\n" +
-	"\ahygiene\x18\r \x01(\v2\x15.sbomgraph.v1.HygieneR\ahygiene\"\xe0\x02\n" +
+	"\ahygiene\x18\r \x01(\v2\x15.sbomgraph.v1.HygieneR\ahygiene\x12L\n" +
+	"\x10uncompared_edges\x18\x0e \x03(\v2!.sbomgraph.v1.DiffUncomparedEdgesR\x0funcomparedEdges\"k\n" +
+	"\x13DiffUncomparedEdges\x12*\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x16.sbomgraph.v1.EdgeKindR\x04kind\x12\x12\n" +
+	"\x04side\x18\x02 \x01(\tR\x04side\x12\x14\n" +
+	"\x05edges\x18\x03 \x01(\x05R\x05edges\"\xe0\x02\n" +
 	"\bDiffSide\x12/\n" +
 	"\asubject\x18\x01 \x01(\v2\x15.sbomgraph.v1.SubjectR\asubject\x12,\n" +
 	"\x06format\x18\x02 \x01(\x0e2\x14.sbomgraph.v1.FormatR\x06format\x12!\n" +
@@ -1824,7 +1904,7 @@ func file_sbomgraph_v1_diff_proto_rawDescGZIP() []byte {
 }
 
 var file_sbomgraph_v1_diff_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_sbomgraph_v1_diff_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_sbomgraph_v1_diff_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_sbomgraph_v1_diff_proto_goTypes = []any{
 	(ChangeKind)(0),               // 0: sbomgraph.v1.ChangeKind
 	(ChangeLevel)(0),              // 1: sbomgraph.v1.ChangeLevel
@@ -1833,65 +1913,68 @@ var file_sbomgraph_v1_diff_proto_goTypes = []any{
 	(*DiffRequest)(nil),           // 4: sbomgraph.v1.DiffRequest
 	(*DiffResponse)(nil),          // 5: sbomgraph.v1.DiffResponse
 	(*DiffResult)(nil),            // 6: sbomgraph.v1.DiffResult
-	(*DiffSide)(nil),              // 7: sbomgraph.v1.DiffSide
-	(*DiffSummary)(nil),           // 8: sbomgraph.v1.DiffSummary
-	(*DiffComponent)(nil),         // 9: sbomgraph.v1.DiffComponent
-	(*DiffChange)(nil),            // 10: sbomgraph.v1.DiffChange
-	(*DiffAttributeChange)(nil),   // 11: sbomgraph.v1.DiffAttributeChange
-	(*DiffIntegrity)(nil),         // 12: sbomgraph.v1.DiffIntegrity
-	(*DiffEdge)(nil),              // 13: sbomgraph.v1.DiffEdge
-	(*DiffFileChanges)(nil),       // 14: sbomgraph.v1.DiffFileChanges
-	(*Hygiene)(nil),               // 15: sbomgraph.v1.Hygiene
-	(*HygieneFinding)(nil),        // 16: sbomgraph.v1.HygieneFinding
-	(*BaseOS)(nil),                // 17: sbomgraph.v1.BaseOS
-	nil,                           // 18: sbomgraph.v1.DiffSide.ByEcosystemEntry
-	(*ImageRef)(nil),              // 19: sbomgraph.v1.ImageRef
-	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 21: google.protobuf.FieldMask
-	(*Subject)(nil),               // 22: sbomgraph.v1.Subject
-	(Format)(0),                   // 23: sbomgraph.v1.Format
-	(EdgeKind)(0),                 // 24: sbomgraph.v1.EdgeKind
+	(*DiffUncomparedEdges)(nil),   // 7: sbomgraph.v1.DiffUncomparedEdges
+	(*DiffSide)(nil),              // 8: sbomgraph.v1.DiffSide
+	(*DiffSummary)(nil),           // 9: sbomgraph.v1.DiffSummary
+	(*DiffComponent)(nil),         // 10: sbomgraph.v1.DiffComponent
+	(*DiffChange)(nil),            // 11: sbomgraph.v1.DiffChange
+	(*DiffAttributeChange)(nil),   // 12: sbomgraph.v1.DiffAttributeChange
+	(*DiffIntegrity)(nil),         // 13: sbomgraph.v1.DiffIntegrity
+	(*DiffEdge)(nil),              // 14: sbomgraph.v1.DiffEdge
+	(*DiffFileChanges)(nil),       // 15: sbomgraph.v1.DiffFileChanges
+	(*Hygiene)(nil),               // 16: sbomgraph.v1.Hygiene
+	(*HygieneFinding)(nil),        // 17: sbomgraph.v1.HygieneFinding
+	(*BaseOS)(nil),                // 18: sbomgraph.v1.BaseOS
+	nil,                           // 19: sbomgraph.v1.DiffSide.ByEcosystemEntry
+	(*ImageRef)(nil),              // 20: sbomgraph.v1.ImageRef
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil), // 22: google.protobuf.FieldMask
+	(EdgeKind)(0),                 // 23: sbomgraph.v1.EdgeKind
+	(*Subject)(nil),               // 24: sbomgraph.v1.Subject
+	(Format)(0),                   // 25: sbomgraph.v1.Format
 }
 var file_sbomgraph_v1_diff_proto_depIdxs = []int32{
-	19, // 0: sbomgraph.v1.DiffRequest.old:type_name -> sbomgraph.v1.ImageRef
-	19, // 1: sbomgraph.v1.DiffRequest.new:type_name -> sbomgraph.v1.ImageRef
-	20, // 2: sbomgraph.v1.DiffRequest.as_of:type_name -> google.protobuf.Timestamp
-	21, // 3: sbomgraph.v1.DiffRequest.read_mask:type_name -> google.protobuf.FieldMask
+	20, // 0: sbomgraph.v1.DiffRequest.old:type_name -> sbomgraph.v1.ImageRef
+	20, // 1: sbomgraph.v1.DiffRequest.new:type_name -> sbomgraph.v1.ImageRef
+	21, // 2: sbomgraph.v1.DiffRequest.as_of:type_name -> google.protobuf.Timestamp
+	22, // 3: sbomgraph.v1.DiffRequest.read_mask:type_name -> google.protobuf.FieldMask
 	6,  // 4: sbomgraph.v1.DiffResponse.result:type_name -> sbomgraph.v1.DiffResult
-	7,  // 5: sbomgraph.v1.DiffResult.old:type_name -> sbomgraph.v1.DiffSide
-	7,  // 6: sbomgraph.v1.DiffResult.new:type_name -> sbomgraph.v1.DiffSide
-	8,  // 7: sbomgraph.v1.DiffResult.summary:type_name -> sbomgraph.v1.DiffSummary
-	9,  // 8: sbomgraph.v1.DiffResult.added:type_name -> sbomgraph.v1.DiffComponent
-	9,  // 9: sbomgraph.v1.DiffResult.removed:type_name -> sbomgraph.v1.DiffComponent
-	10, // 10: sbomgraph.v1.DiffResult.changed:type_name -> sbomgraph.v1.DiffChange
-	11, // 11: sbomgraph.v1.DiffResult.licenses:type_name -> sbomgraph.v1.DiffAttributeChange
-	11, // 12: sbomgraph.v1.DiffResult.suppliers:type_name -> sbomgraph.v1.DiffAttributeChange
-	12, // 13: sbomgraph.v1.DiffResult.integrity:type_name -> sbomgraph.v1.DiffIntegrity
-	13, // 14: sbomgraph.v1.DiffResult.edges_added:type_name -> sbomgraph.v1.DiffEdge
-	13, // 15: sbomgraph.v1.DiffResult.edges_removed:type_name -> sbomgraph.v1.DiffEdge
-	14, // 16: sbomgraph.v1.DiffResult.files:type_name -> sbomgraph.v1.DiffFileChanges
-	15, // 17: sbomgraph.v1.DiffResult.hygiene:type_name -> sbomgraph.v1.Hygiene
-	22, // 18: sbomgraph.v1.DiffSide.subject:type_name -> sbomgraph.v1.Subject
-	23, // 19: sbomgraph.v1.DiffSide.format:type_name -> sbomgraph.v1.Format
-	18, // 20: sbomgraph.v1.DiffSide.by_ecosystem:type_name -> sbomgraph.v1.DiffSide.ByEcosystemEntry
-	0,  // 21: sbomgraph.v1.DiffChange.kind:type_name -> sbomgraph.v1.ChangeKind
-	1,  // 22: sbomgraph.v1.DiffChange.level:type_name -> sbomgraph.v1.ChangeLevel
-	9,  // 23: sbomgraph.v1.DiffChange.old:type_name -> sbomgraph.v1.DiffComponent
-	9,  // 24: sbomgraph.v1.DiffChange.new:type_name -> sbomgraph.v1.DiffComponent
-	24, // 25: sbomgraph.v1.DiffEdge.kind:type_name -> sbomgraph.v1.EdgeKind
-	17, // 26: sbomgraph.v1.Hygiene.old_os:type_name -> sbomgraph.v1.BaseOS
-	17, // 27: sbomgraph.v1.Hygiene.new_os:type_name -> sbomgraph.v1.BaseOS
-	16, // 28: sbomgraph.v1.Hygiene.findings:type_name -> sbomgraph.v1.HygieneFinding
-	2,  // 29: sbomgraph.v1.HygieneFinding.kind:type_name -> sbomgraph.v1.HygieneKind
-	3,  // 30: sbomgraph.v1.HygieneFinding.severity:type_name -> sbomgraph.v1.Severity
-	9,  // 31: sbomgraph.v1.HygieneFinding.component:type_name -> sbomgraph.v1.DiffComponent
-	4,  // 32: sbomgraph.v1.DiffService.Diff:input_type -> sbomgraph.v1.DiffRequest
-	5,  // 33: sbomgraph.v1.DiffService.Diff:output_type -> sbomgraph.v1.DiffResponse
-	33, // [33:34] is the sub-list for method output_type
-	32, // [32:33] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	8,  // 5: sbomgraph.v1.DiffResult.old:type_name -> sbomgraph.v1.DiffSide
+	8,  // 6: sbomgraph.v1.DiffResult.new:type_name -> sbomgraph.v1.DiffSide
+	9,  // 7: sbomgraph.v1.DiffResult.summary:type_name -> sbomgraph.v1.DiffSummary
+	10, // 8: sbomgraph.v1.DiffResult.added:type_name -> sbomgraph.v1.DiffComponent
+	10, // 9: sbomgraph.v1.DiffResult.removed:type_name -> sbomgraph.v1.DiffComponent
+	11, // 10: sbomgraph.v1.DiffResult.changed:type_name -> sbomgraph.v1.DiffChange
+	12, // 11: sbomgraph.v1.DiffResult.licenses:type_name -> sbomgraph.v1.DiffAttributeChange
+	12, // 12: sbomgraph.v1.DiffResult.suppliers:type_name -> sbomgraph.v1.DiffAttributeChange
+	13, // 13: sbomgraph.v1.DiffResult.integrity:type_name -> sbomgraph.v1.DiffIntegrity
+	14, // 14: sbomgraph.v1.DiffResult.edges_added:type_name -> sbomgraph.v1.DiffEdge
+	14, // 15: sbomgraph.v1.DiffResult.edges_removed:type_name -> sbomgraph.v1.DiffEdge
+	15, // 16: sbomgraph.v1.DiffResult.files:type_name -> sbomgraph.v1.DiffFileChanges
+	16, // 17: sbomgraph.v1.DiffResult.hygiene:type_name -> sbomgraph.v1.Hygiene
+	7,  // 18: sbomgraph.v1.DiffResult.uncompared_edges:type_name -> sbomgraph.v1.DiffUncomparedEdges
+	23, // 19: sbomgraph.v1.DiffUncomparedEdges.kind:type_name -> sbomgraph.v1.EdgeKind
+	24, // 20: sbomgraph.v1.DiffSide.subject:type_name -> sbomgraph.v1.Subject
+	25, // 21: sbomgraph.v1.DiffSide.format:type_name -> sbomgraph.v1.Format
+	19, // 22: sbomgraph.v1.DiffSide.by_ecosystem:type_name -> sbomgraph.v1.DiffSide.ByEcosystemEntry
+	0,  // 23: sbomgraph.v1.DiffChange.kind:type_name -> sbomgraph.v1.ChangeKind
+	1,  // 24: sbomgraph.v1.DiffChange.level:type_name -> sbomgraph.v1.ChangeLevel
+	10, // 25: sbomgraph.v1.DiffChange.old:type_name -> sbomgraph.v1.DiffComponent
+	10, // 26: sbomgraph.v1.DiffChange.new:type_name -> sbomgraph.v1.DiffComponent
+	23, // 27: sbomgraph.v1.DiffEdge.kind:type_name -> sbomgraph.v1.EdgeKind
+	18, // 28: sbomgraph.v1.Hygiene.old_os:type_name -> sbomgraph.v1.BaseOS
+	18, // 29: sbomgraph.v1.Hygiene.new_os:type_name -> sbomgraph.v1.BaseOS
+	17, // 30: sbomgraph.v1.Hygiene.findings:type_name -> sbomgraph.v1.HygieneFinding
+	2,  // 31: sbomgraph.v1.HygieneFinding.kind:type_name -> sbomgraph.v1.HygieneKind
+	3,  // 32: sbomgraph.v1.HygieneFinding.severity:type_name -> sbomgraph.v1.Severity
+	10, // 33: sbomgraph.v1.HygieneFinding.component:type_name -> sbomgraph.v1.DiffComponent
+	4,  // 34: sbomgraph.v1.DiffService.Diff:input_type -> sbomgraph.v1.DiffRequest
+	5,  // 35: sbomgraph.v1.DiffService.Diff:output_type -> sbomgraph.v1.DiffResponse
+	35, // [35:36] is the sub-list for method output_type
+	34, // [34:35] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_sbomgraph_v1_diff_proto_init() }
@@ -1907,7 +1990,7 @@ func file_sbomgraph_v1_diff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sbomgraph_v1_diff_proto_rawDesc), len(file_sbomgraph_v1_diff_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -205,7 +205,7 @@ func writeDiffHTML(w io.Writer, r *diff.Result, opts DiffOptions) error {
 		{"supplier changes", s.SupplierChanges, ""},
 		{"integrity findings", s.Integrity, ""},
 		{"hygiene findings", s.Hygiene, severityCounts(r.Hygiene.Findings)},
-		{"dependency edges added", s.EdgesAdded, ""},
+		{"dependency edges added", s.EdgesAdded, uncomparedEdges(r)},
 		{"dependency edges removed", s.EdgesRemoved, ""},
 		{"files added", s.FilesAdded, ""},
 		{"files removed", s.FilesRemoved, ""},

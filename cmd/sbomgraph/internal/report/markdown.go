@@ -116,6 +116,9 @@ func writeDiffMarkdown(w io.Writer, r *diff.Result, opts DiffOptions) error {
 	}
 	fmt.Fprintf(&b, "\nUnchanged %d, supplier changes %d, dependency edges +%d −%d, files +%d −%d ~%d.\n\n",
 		s.Unchanged, s.SupplierChanges, s.EdgesAdded, s.EdgesRemoved, s.FilesAdded, s.FilesRemoved, s.FilesChanged)
+	if note := uncomparedEdges(r); note != "" {
+		fmt.Fprintf(&b, "%s.\n\n", mdCell(strings.ToUpper(note[:1])+note[1:]))
+	}
 
 	changeRows := func(cs []diff.Change) [][]string {
 		var out [][]string

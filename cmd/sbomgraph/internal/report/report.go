@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/sbomgraph/sbomgraph/graph/diff"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 	"github.com/sbomgraph/sbomgraph/server/convert"
 )
 
@@ -196,4 +197,22 @@ func licenseOrNone(l string) string {
 		return "(none)"
 	}
 	return l
+}
+
+// uncomparedEdges says which kinds of edge a diff left out because one side records none
+// ("depends-on edges not compared: the old SBOM records none, the new 1589"), or "".
+func uncomparedEdges(r *diff.Result) string {
+	var parts []string
+	for _, u := range r.UncomparedEdges {
+		kind := "contains"
+		if u.Kind == sbom.DependsOn {
+			kind = "depends-on"
+		}
+		other := "old"
+		if u.Side == "old" {
+			other = "new"
+		}
+		parts = append(parts, fmt.Sprintf("%s edges not compared: the %s SBOM records none, the %s %d", kind, u.Side, other, u.Edges))
+	}
+	return strings.Join(parts, "; ")
 }

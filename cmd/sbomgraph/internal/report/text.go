@@ -79,6 +79,9 @@ func writeDiffText(w io.Writer, r *diff.Result, opts DiffOptions) error {
 		s.Added, s.Removed, s.Upgraded, s.Downgraded, s.Rebuilt, s.Unordered, s.Unchanged)
 	fmt.Fprintf(&b, "licence changes %d  supplier changes %d  integrity %d  hygiene %d  edges +%d -%d  files +%d -%d ~%d\n",
 		s.LicenseChanges, s.SupplierChanges, s.Integrity, s.Hygiene, s.EdgesAdded, s.EdgesRemoved, s.FilesAdded, s.FilesRemoved, s.FilesChanged)
+	if note := uncomparedEdges(r); note != "" {
+		b.WriteString(note + "\n")
+	}
 	section := func(title string, n int) bool {
 		if n == 0 {
 			return false
