@@ -58,9 +58,10 @@ type QueryServiceClient interface {
 	// GetVersion returns one version and a summary of its content (components by ecosystem,
 	// type and licence; edges; depth). NOT_FOUND when there is no such version.
 	GetVersion(ctx context.Context, in *GetVersionRequest, opts ...grpc.CallOption) (*GetVersionResponse, error)
-	// Find answers a blast-radius question: which image versions contain a component (an
-	// exact purl, every version of a package, or every package of a name), optionally within
-	// a version range, only direct dependencies, or only images' latest versions.
+	// Find answers a blast-radius question: which image versions contain a component (a
+	// package version given as a purl, every version of a package, or every package of a
+	// name), optionally within a version range, only direct dependencies, or only images'
+	// latest versions.
 	// INVALID_ARGUMENT for an empty component, an invalid purl or an unreadable range.
 	Find(ctx context.Context, in *FindRequest, opts ...grpc.CallOption) (*FindResponse, error)
 	// Path returns how a component got into one image version: each of its occurrences there
@@ -172,9 +173,10 @@ type QueryServiceServer interface {
 	// GetVersion returns one version and a summary of its content (components by ecosystem,
 	// type and licence; edges; depth). NOT_FOUND when there is no such version.
 	GetVersion(context.Context, *GetVersionRequest) (*GetVersionResponse, error)
-	// Find answers a blast-radius question: which image versions contain a component (an
-	// exact purl, every version of a package, or every package of a name), optionally within
-	// a version range, only direct dependencies, or only images' latest versions.
+	// Find answers a blast-radius question: which image versions contain a component (a
+	// package version given as a purl, every version of a package, or every package of a
+	// name), optionally within a version range, only direct dependencies, or only images'
+	// latest versions.
 	// INVALID_ARGUMENT for an empty component, an invalid purl or an unreadable range.
 	Find(context.Context, *FindRequest) (*FindResponse, error)
 	// Path returns how a component got into one image version: each of its occurrences there
