@@ -182,9 +182,14 @@ func (p *parser) atom() (*node, error) {
 }
 
 // canonicalID spells a licence id as the SPDX list does. Deprecated GNU ids become their
-// replacements ("GPL-2.0+" -> "GPL-2.0-or-later", "GPL-2.0" -> "GPL-2.0-only"). Unknown ids,
-// LicenseRef-s and exceptions are kept as written.
+// replacements ("GPL-2.0+" -> "GPL-2.0-or-later", "GPL-2.0" -> "GPL-2.0-only"). A licence text
+// named by its SHA-256, "LicenseRef-sha256-HEX" (how sbomgraph read syft's CycloneDX before it
+// read it as syft's SPDX does), is "LicenseRef-HEX". Unknown ids, other LicenseRef-s and
+// exceptions are kept as written.
 func canonicalID(id string) string {
+	if hex, ok := strings.CutPrefix(id, "LicenseRef-sha256-"); ok && len(hex) == 64 {
+		return "LicenseRef-" + hex
+	}
 	if ok, c := spdxexp.ActiveLicense(id); ok {
 		return c
 	}

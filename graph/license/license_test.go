@@ -22,6 +22,8 @@ func TestNormalize(t *testing.T) {
 		{"GPL-2.0", "GPL-2.0-only"},
 		{"GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-only WITH Classpath-exception-2.0"},
 		{"LicenseRef-Proprietary AND MIT", "LicenseRef-Proprietary AND MIT"},
+		{"LicenseRef-sha256-fd7e4aae7e7b05f217bcf2d02322825c360e66c52c4c2f1b28d784d6297a1c23", "LicenseRef-fd7e4aae7e7b05f217bcf2d02322825c360e66c52c4c2f1b28d784d6297a1c23"},
+		{"LicenseRef-sha256-fd7e", "LicenseRef-sha256-fd7e"},
 	} {
 		got, err := Normalize(tc.in)
 		if err != nil {
