@@ -20,7 +20,7 @@ var migrations = []func(ctx context.Context, tx neo4j.ManagedTransaction) error{
 // sbom.ParsePurl now writes another way ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…",
 // trivy's "pkg:golang/…@1.6.1" is "…@v1.6.1"); earlier builds stored them as written. A
 // component's identity, key, ecosystem and namespace change, it moves to its package's node,
-// and the documents of the versions that contain it are rewritten. CONTAINS stores those fields only where they differ from what the identity says,
+// and the shortest paths and documents of the versions that contain it are rewritten. CONTAINS stores those fields only where they differ from what the identity says,
 // which a purl's never do. When the new identity is stored already (an old and a new scan of
 // one package) it fails rather than merge the two, naming both, so that the versions holding
 // one can be deleted with the build that stored them and ingested again.
@@ -62,7 +62,19 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 			}
 		}
 	}
-	// The versions' documents first, while CONTAINS still leads to the old identities.
+	// The versions that contain a renamed component first, while CONTAINS still leads to the
+	// old identities: the shortest paths their CONTAINS keep, as identities, and their
+	// documents. A path runs inside one version, so only those versions' paths can hold one.
+	renamed := make(map[string]any, len(olds))
+	for i, old := range olds {
+		renamed[old] = news[i]
+	}
+	if _, err := run(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
+		WITH DISTINCT v
+		MATCH (v)-[r:CONTAINS]->() WHERE any(x IN r.path WHERE x IN $ids)
+		SET r.path = [x IN r.path | coalesce($renamed[x], x)]`, map[string]any{"ids": olds, "renamed": renamed}); err != nil {
+		return err
+	}
 	recs, err := collect(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
 		WITH DISTINCT v RETURN v.vid, v.doc`, map[string]any{"ids": olds})
 	if err != nil {

@@ -3,6 +3,7 @@ package neo4j_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -36,6 +37,17 @@ func TestMigratePurls(t *testing.T) {
 		}
 		refs[ref] = doc
 	}
+	// A Go module two deep, so that a shortest path runs through renamed components.
+	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
+	for _, name := range []string{"app", "a", "b"} {
+		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.SetRoot(0)
+	b.Edge("app", "a", sbom.DependsOn)
+	b.Edge("a", "b", sbom.DependsOn)
+	refs[graph.Ref{Image: "deep", Tag: "1"}] = b.Finish()
 	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
@@ -117,15 +129,22 @@ func TestMigratePurls(t *testing.T) {
 		}
 		// The components and their packages.
 		var rows []any
+		spelt := map[string]any{}
 		for _, x := range cypher(nil, `MATCH (c:Component) WHERE c.purl RETURN collect([c.id, c.key, c.ecosystem, c.namespace])`).([]any) {
 			f := x.([]any)
 			c := sbom.Component{Purl: f[0].(string), Key: f[1].(string), Ecosystem: f[2].(string), Namespace: f[3].(string)}
 			if asStored(&c) {
 				rows = append(rows, map[string]any{"id": f[0], "old": c.Purl, "key": c.Key, "ecosystem": c.Ecosystem, "namespace": c.Namespace})
+				spelt[f[0].(string)] = c.Purl
 			}
 		}
-		if len(rows) != 14+15 {
-			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages and sbomqs's 15 modules", len(rows))
+		// The shortest paths, as identities.
+		if n := cypher(map[string]any{"spelt": spelt}, `MATCH ()-[r:CONTAINS]->() WHERE any(x IN r.path WHERE $spelt[x] IS NOT NULL)
+				SET r.path = [x IN r.path | coalesce($spelt[x], x)] RETURN count(r)`); n == int64(0) {
+			t.Fatal("no shortest path runs through a component spelt otherwise")
+		}
+		if len(rows) != 14+15+3 {
+			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages, sbomqs's 15 modules and deep's 3", len(rows))
 		}
 		cypher(map[string]any{"rows": rows},
 			`UNWIND $rows AS row MATCH (c:Component {id: row.id})-[of:OF]->(k:Package)
@@ -161,6 +180,22 @@ func TestMigratePurls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Every shortest path runs through identities the version holds, in their new spelling.
+		ids := map[string]bool{}
+		for i := range got.Components {
+			ids[got.Components[i].ID()] = true
+		}
+		occs, err := s.Occurrences(ctx, slices.Collect(maps.Keys(ids)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range occs {
+			for _, id := range o.Path {
+				if o.Version.Ref() == ref && !ids[id] {
+					t.Errorf("%s: the path to %s runs through %s, which %s does not hold", ref, o.Component.ID(), id, ref)
+				}
+			}
+		}
 		for i := range doc.Components {
 			g, w := &got.Components[i], &doc.Components[i]
 			if g.Purl != w.Purl || g.Key != w.Key || g.Ecosystem != w.Ecosystem || g.Namespace != w.Namespace {
@@ -187,8 +222,8 @@ func TestMigratePurls(t *testing.T) {
 	if v := cypher(nil, `MATCH (m:SbomgraphMeta) RETURN m.schema`); v != int64(1) {
 		t.Errorf("after the failed migration the schema version is %v, want 1", v)
 	}
-	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' OR c.id =~ 'pkg:golang/.*@[0-9].*' RETURN count(c)`); n != int64(14+15) {
-		t.Errorf("after the failed migration %v components are in the old spelling, want all 29", n)
+	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' OR c.id =~ 'pkg:golang/.*@[0-9].*' RETURN count(c)`); n != int64(14+15+3) {
+		t.Errorf("after the failed migration %v components are in the old spelling, want all 32", n)
 	}
 	if ids := cypher(nil, `MATCH (c:Component) RETURN collect(c.id)`).([]any); !slices.Contains(ids, any(musl)) || !slices.Contains(ids, any(oldMusl)) {
 		t.Errorf("after the failed migration components %v, want both spellings of musl", ids)

@@ -34,6 +34,17 @@ func TestMigratePurls(t *testing.T) {
 		}
 		refs[ref] = doc
 	}
+	// A Go module two deep, so that a shortest path runs through renamed components.
+	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
+	for _, name := range []string{"app", "a", "b"} {
+		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.SetRoot(0)
+	b.Edge("app", "a", sbom.DependsOn)
+	b.Edge("a", "b", sbom.DependsOn)
+	refs[graph.Ref{Image: "deep", Tag: "1"}] = b.Finish()
 	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
 	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
@@ -88,8 +99,8 @@ func TestMigratePurls(t *testing.T) {
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if len(old) != 14+15 {
-			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages and sbomqs's 15 modules", len(old))
+		if len(old) != 14+15+3 {
+			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages, sbomqs's 15 modules and deep's 3", len(old))
 		}
 		for _, r := range old {
 			if _, err := db.Exec(`UPDATE components SET identity = ?, key = ?, ecosystem = ?, namespace = ? WHERE id = ?`, r.identity, r.key, r.eco, r.ns, r.id); err != nil {
@@ -145,6 +156,32 @@ func TestMigratePurls(t *testing.T) {
 		if !slices.Equal(purls, want) {
 			t.Errorf("after migration %s's purls are\n%v\nwant\n%v", ref, purls, want)
 		}
+		// Every shortest path runs through identities the version holds, in their new spelling.
+		var ids []string
+		for i := range got.Components {
+			ids = append(ids, got.Components[i].ID())
+		}
+		occs, err := s.Occurrences(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deep := 0
+		for _, o := range occs {
+			if o.Version.Ref() != ref {
+				continue
+			}
+			for _, id := range o.Path {
+				if !slices.Contains(ids, id) {
+					t.Errorf("%s: the path to %s runs through %s, which %s does not hold", ref, o.Component.ID(), id, ref)
+				}
+			}
+			if len(o.Path) == 2 { // below the root: a, then b
+				deep++
+			}
+		}
+		if ref.Image == "deep" && deep != 1 {
+			t.Errorf("deep: %d paths two long, want b's", deep)
+		}
 		// The same SBOM again is the same version: nothing left in the old spelling to differ.
 		if _, created, err := s.Put(ctx, ref, doc, graph.PutOptions{}); err != nil || created {
 			t.Errorf("Put of %s's SBOM after migration = created %v, %v; want a no-op", ref, created, err)
@@ -166,7 +203,7 @@ func TestMigratePurls(t *testing.T) {
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 4 {
 		t.Errorf("after the failed migration the schema version is %d (%v), want 4", version, err)
 	}
-	if n, m := stored(db, "pkg:alpine/*"), stored(db, "pkg:golang/*@[0-9]*"); n != 14 || m != 15 {
-		t.Errorf("after the failed migration %d alpine and %d Go purls are in the old spelling, want all 14 and 15", n, m)
+	if n, m := stored(db, "pkg:alpine/*"), stored(db, "pkg:golang/*@[0-9]*"); n != 14 || m != 15+3 {
+		t.Errorf("after the failed migration %d alpine and %d Go purls are in the old spelling, want all 14 and 18", n, m)
 	}
 }
