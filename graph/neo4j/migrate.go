@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/package-url/packageurl-go"
 
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
@@ -29,7 +30,7 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 	if err != nil {
 		return err
 	}
-	var renames []any
+	var renames, pins []any
 	var olds, news, oldKeys []string
 	for _, x := range l {
 		old, ok := x.(string)
@@ -45,6 +46,19 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 		}
 		renames = append(renames, map[string]any{"old": old, "id": p.Canonical, "key": p.Key, "ecosystem": p.Type, "namespace": p.Namespace})
 		olds, news = append(olds, old), append(news, p.Canonical)
+		// CONTAINS leaves out the name and version where they are the identity's (see
+		// containsProps); where the new identity says otherwise ("v1.6.1" for "1.6.1"), the
+		// old identity's are pinned on it, so each version reads what its SBOM wrote.
+		if was, err := packageurl.FromString(old); err == nil && (was.Name != p.Name || was.Version != p.Version) {
+			pin := map[string]any{"old": old, "name": nil, "version": nil}
+			if was.Name != p.Name {
+				pin["name"] = was.Name
+			}
+			if was.Version != p.Version {
+				pin["version"] = was.Version
+			}
+			pins = append(pins, pin)
+		}
 	}
 	if len(renames) == 0 {
 		return nil
@@ -68,6 +82,11 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 	renamed := make(map[string]any, len(olds))
 	for i, old := range olds {
 		renamed[old] = news[i]
+	}
+	if _, err := run(ctx, tx, `UNWIND $pins AS pin
+		MATCH (:Version)-[r:CONTAINS]->(:Component {id: pin.old})
+		SET r.name = coalesce(r.name, pin.name), r.version = coalesce(r.version, pin.version)`, map[string]any{"pins": pins}); err != nil {
+		return err
 	}
 	if _, err := run(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
 		WITH DISTINCT v

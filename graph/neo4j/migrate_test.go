@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/package-url/packageurl-go"
 	"github.com/sbomgraph/sbomgraph/graph"
 	"github.com/sbomgraph/sbomgraph/graph/neo4j"
 	sbomingest "github.com/sbomgraph/sbomgraph/ingest"
@@ -37,10 +38,11 @@ func TestMigratePurls(t *testing.T) {
 		}
 		refs[ref] = doc
 	}
-	// A Go module two deep, so that a shortest path runs through renamed components.
+	// A Go module two deep, so that a shortest path runs through renamed components; versions
+	// written as trivy writes them.
 	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
 	for _, name := range []string{"app", "a", "b"} {
-		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
+		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Version: "1.0.0", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,6 +140,18 @@ func TestMigratePurls(t *testing.T) {
 				spelt[f[0].(string)] = c.Purl
 			}
 		}
+		// CONTAINS keeps a name or version only where it differs from what the identity says;
+		// the earlier build's identities said "1.6.1" where trivy did.
+		var same []any
+		for id, old := range spelt {
+			if was, err := packageurl.FromString(old.(string)); err == nil {
+				same = append(same, map[string]any{"id": id, "name": was.Name, "version": was.Version})
+			}
+		}
+		if n := cypher(map[string]any{"rows": same}, `UNWIND $rows AS row MATCH ()-[r:CONTAINS]->(:Component {id: row.id})
+				WHERE r.version = row.version REMOVE r.version RETURN count(r)`); n == int64(0) {
+			t.Fatal("no CONTAINS keeps a version the earlier build's identity said")
+		}
 		// The shortest paths, as identities.
 		if n := cypher(map[string]any{"spelt": spelt}, `MATCH ()-[r:CONTAINS]->() WHERE any(x IN r.path WHERE $spelt[x] IS NOT NULL)
 				SET r.path = [x IN r.path | coalesce($spelt[x], x)] RETURN count(r)`); n == int64(0) {
@@ -189,11 +203,22 @@ func TestMigratePurls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		byID := map[string]*sbom.Component{}
+		for i := range doc.Components {
+			byID[doc.Components[i].ID()] = &doc.Components[i]
+		}
 		for _, o := range occs {
+			if o.Version.Ref() != ref {
+				continue
+			}
 			for _, id := range o.Path {
-				if o.Version.Ref() == ref && !ids[id] {
+				if !ids[id] {
 					t.Errorf("%s: the path to %s runs through %s, which %s does not hold", ref, o.Component.ID(), id, ref)
 				}
+			}
+			// Each version reads the name and version its SBOM wrote ("1.6.1", not "v1.6.1").
+			if w := byID[o.Component.ID()]; w == nil || o.Component.Version != w.Version || o.Component.Name != w.Name {
+				t.Errorf("%s: occurrence %s %s %s, want the SBOM's %+v", ref, o.Component.ID(), o.Component.Name, o.Component.Version, w)
 			}
 		}
 		for i := range doc.Components {

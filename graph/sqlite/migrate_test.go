@@ -37,7 +37,7 @@ func TestMigratePurls(t *testing.T) {
 	// A Go module two deep, so that a shortest path runs through renamed components.
 	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
 	for _, name := range []string{"app", "a", "b"} {
-		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
+		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Version: "1.0.0", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
 			t.Fatal(err)
 		}
 	}
