@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -287,3 +288,42 @@ func mustRef(t testing.TB, s string) graph.Ref {
 func at(d time.Duration) time.Time {
 	return time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).Add(d)
 }
+
+// Respelt returns the SBOMs the stores' purl migrations are tested with, by version: syft
+// 0.58's alpine 3.16.2 (its 14 packages stored as pkg:alpine/… by builds before purls were
+// re-canonicalised, pkg:apk/alpine/… since), trivy 0.36's sbomqs (15 Go modules whose versions
+// lack their v) and a Go module two deep with trivy's spelling (3 more), so that a shortest
+// path runs through renamed components. The constants below name some of their purls.
+func Respelt(t testing.TB) map[graph.Ref]*sbom.Document {
+	t.Helper()
+	docs := map[graph.Ref]*sbom.Document{}
+	for file, ref := range map[string]graph.Ref{
+		"alpine-3.16.2.syft.cdx.json":    {Image: "alpine", Tag: "3.16.2"},
+		"sbomqs-dev.trivy-0.36.cdx.json": {Image: "sbomqs", Tag: "dev"},
+	} {
+		doc, err := ingest.DecodeBytes(context.Background(), ingesttest.Corpus(t, file), ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[ref] = doc
+	}
+	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
+	for _, name := range []string{"app", "a", "b"} {
+		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Version: "1.0.0", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.SetRoot(0)
+	b.Edge("app", "a", sbom.DependsOn)
+	b.Edge("a", "b", sbom.DependsOn)
+	docs[graph.Ref{Image: "deep", Tag: "1"}] = b.Finish()
+	return docs
+}
+
+// Purls of Respelt's documents, and how many of its purls earlier builds spelt otherwise.
+const (
+	RespeltMusl    = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
+	RespeltOldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
+	RespeltCobra   = "pkg:golang/github.com/spf13/cobra@v1.6.1"
+	RespeltRenamed = 14 + 15 + 3
+)

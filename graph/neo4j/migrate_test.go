@@ -11,9 +11,8 @@ import (
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/package-url/packageurl-go"
 	"github.com/sbomgraph/sbomgraph/graph"
+	"github.com/sbomgraph/sbomgraph/graph/graphtest"
 	"github.com/sbomgraph/sbomgraph/graph/neo4j"
-	sbomingest "github.com/sbomgraph/sbomgraph/ingest"
-	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
 	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
@@ -27,32 +26,8 @@ func TestMigratePurls(t *testing.T) {
 	ctx := context.Background()
 	cfg := testConfig(t)
 	t.Cleanup(func() { wipe(t, cfg) }) // no other test could open the database it leaves
-	refs := map[graph.Ref]*sbom.Document{}
-	for file, ref := range map[string]graph.Ref{
-		"alpine-3.16.2.syft.cdx.json":    {Image: "alpine", Tag: "3.16.2"},
-		"sbomqs-dev.trivy-0.36.cdx.json": {Image: "sbomqs", Tag: "dev"},
-	} {
-		doc, err := sbomingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), sbomingest.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		refs[ref] = doc
-	}
-	// A Go module two deep, so that a shortest path runs through renamed components; versions
-	// written as trivy writes them.
-	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
-	for _, name := range []string{"app", "a", "b"} {
-		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Version: "1.0.0", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b.SetRoot(0)
-	b.Edge("app", "a", sbom.DependsOn)
-	b.Edge("a", "b", sbom.DependsOn)
-	refs[graph.Ref{Image: "deep", Tag: "1"}] = b.Finish()
-	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
-	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
-	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
+	refs := graphtest.Respelt(t)
+	const musl, oldMusl, cobra = graphtest.RespeltMusl, graphtest.RespeltOldMusl, graphtest.RespeltCobra
 	// asStored is how the earlier build spelt a stored purl: as the SBOM wrote it.
 	asStored := func(c *sbom.Component) bool {
 		if rest, ok := strings.CutPrefix(c.Purl, "pkg:apk/alpine/"); ok {
@@ -157,7 +132,7 @@ func TestMigratePurls(t *testing.T) {
 				SET r.path = [x IN r.path | coalesce($spelt[x], x)] RETURN count(r)`); n == int64(0) {
 			t.Fatal("no shortest path runs through a component spelt otherwise")
 		}
-		if len(rows) != 14+15+3 {
+		if len(rows) != graphtest.RespeltRenamed {
 			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages, sbomqs's 15 modules and deep's 3", len(rows))
 		}
 		cypher(map[string]any{"rows": rows},
@@ -247,7 +222,7 @@ func TestMigratePurls(t *testing.T) {
 	if v := cypher(nil, `MATCH (m:SbomgraphMeta) RETURN m.schema`); v != int64(1) {
 		t.Errorf("after the failed migration the schema version is %v, want 1", v)
 	}
-	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' OR c.id =~ 'pkg:golang/.*@[0-9].*' RETURN count(c)`); n != int64(14+15+3) {
+	if n := cypher(nil, `MATCH (c:Component) WHERE c.id STARTS WITH 'pkg:alpine/' OR c.id =~ 'pkg:golang/.*@[0-9].*' RETURN count(c)`); n != int64(graphtest.RespeltRenamed) {
 		t.Errorf("after the failed migration %v components are in the old spelling, want all 32", n)
 	}
 	if ids := cypher(nil, `MATCH (c:Component) RETURN collect(c.id)`).([]any); !slices.Contains(ids, any(musl)) || !slices.Contains(ids, any(oldMusl)) {

@@ -10,9 +10,7 @@ import (
 	"testing"
 
 	"github.com/sbomgraph/sbomgraph/graph"
-	"github.com/sbomgraph/sbomgraph/ingest"
-	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
-	"github.com/sbomgraph/sbomgraph/ingest/sbom"
+	"github.com/sbomgraph/sbomgraph/graph/graphtest"
 )
 
 // TestMigratePurls opens a file an earlier build (schema version 4) wrote from syft 0.58's
@@ -23,31 +21,8 @@ import (
 // migration fails and leaves the file as it was.
 func TestMigratePurls(t *testing.T) {
 	ctx := context.Background()
-	refs := map[graph.Ref]*sbom.Document{}
-	for file, ref := range map[string]graph.Ref{
-		"alpine-3.16.2.syft.cdx.json":    {Image: "alpine", Tag: "3.16.2"},
-		"sbomqs-dev.trivy-0.36.cdx.json": {Image: "sbomqs", Tag: "dev"},
-	} {
-		doc, err := ingest.DecodeBytes(ctx, ingesttest.Corpus(t, file), ingest.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		refs[ref] = doc
-	}
-	// A Go module two deep, so that a shortest path runs through renamed components.
-	b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX, Digest: "sha256:" + strings.Repeat("c", 64)}, sbom.Limits{})
-	for _, name := range []string{"app", "a", "b"} {
-		if _, err := b.Add(sbom.Component{LocalID: name, Type: "library", Version: "1.0.0", Purl: "pkg:golang/example.com/" + name + "@1.0.0"}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b.SetRoot(0)
-	b.Edge("app", "a", sbom.DependsOn)
-	b.Edge("a", "b", sbom.DependsOn)
-	refs[graph.Ref{Image: "deep", Tag: "1"}] = b.Finish()
-	const musl = "pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
-	const oldMusl = "pkg:alpine/musl@1.2.3-r0?arch=x86_64&distro=alpine-3.16.2&upstream=musl"
-	const cobra = "pkg:golang/github.com/spf13/cobra@v1.6.1"
+	refs := graphtest.Respelt(t)
+	const musl, oldMusl, cobra = graphtest.RespeltMusl, graphtest.RespeltOldMusl, graphtest.RespeltCobra
 	// asStored is how the earlier build spelt a stored purl: as the SBOM wrote it.
 	asStored := func(identity, key, eco, ns string) (string, string, string, string) {
 		if rest, ok := strings.CutPrefix(identity, "pkg:apk/alpine/"); ok {
@@ -99,7 +74,7 @@ func TestMigratePurls(t *testing.T) {
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if len(old) != 14+15+3 {
+		if len(old) != graphtest.RespeltRenamed {
 			t.Fatalf("%d purls spelt otherwise by the earlier build, want alpine's 14 packages, sbomqs's 15 modules and deep's 3", len(old))
 		}
 		for _, r := range old {
