@@ -341,19 +341,16 @@ func Timeline(ctx context.Context, s graph.Store, image, key string) ([]Timeline
 		if err != nil {
 			return nil, err
 		}
-		purlVersions := map[string]string{}
 		for _, o := range occs {
 			if o.Version.Image != image {
 				continue
 			}
 			c := &o.Component
-			v, ok := purlVersions[c.Purl]
-			if !ok {
-				v = c.Version
+			v := c.Version
+			if c.Purl != "" {
 				if p, err := sbom.ParsePurl(c.Purl); err == nil && p.Version != "" {
 					v = p.Version
 				}
-				purlVersions[c.Purl] = v
 			}
 			shown[o.Version.Seq] = append(shown[o.Version.Seq], c.Version)
 			same[o.Version.Seq] = append(same[o.Version.Seq], v)

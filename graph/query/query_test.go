@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/sbomgraph/sbomgraph/graph/sqlite"
 	"github.com/sbomgraph/sbomgraph/ingest"
 	"github.com/sbomgraph/sbomgraph/ingest/ingesttest"
+	"github.com/sbomgraph/sbomgraph/ingest/sbom"
 )
 
 // debianApp stores the four debian-app versions (v1..v4, created a day apart) and the alpine
@@ -180,5 +182,36 @@ func TestPath(t *testing.T) {
 	}
 	if _, err := Path(context.Background(), s, graph.Ref{Image: "debian-app", Tag: "1.0.0"}, "pkg:deb/debian/libcurl4"); !errors.Is(err, graph.ErrNotFound) {
 		t.Errorf("absent: err = %v, want ErrNotFound", err)
+	}
+}
+
+// TestTimelineWithoutPurls: components without a purl are compared by their version fields,
+// each its own (content keys are one package across versions).
+func TestTimelineWithoutPurls(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, v := range []string{"1.0", "1.0", "2.0"} {
+		b := sbom.NewBuilder(sbom.Source{Format: sbom.FormatCycloneDX}, sbom.Limits{})
+		if _, err := b.Add(sbom.Component{LocalID: "tool", Type: "application", Name: "tool", Version: v}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Put(ctx, graph.Ref{Image: "app", Tag: fmt.Sprint(i)}, b.Finish(), graph.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tl, err := Timeline(ctx, s, "app", sbom.ContentKey("application", "", "tool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tl {
+		got = append(got, e.Version.Tag+"="+e.Event+" "+strings.Join(e.Versions, ","))
+	}
+	if want := []string{"0=appeared 1.0", "1= 1.0", "2=changed 2.0"}; !slices.Equal(got, want) {
+		t.Errorf("timeline = %q, want %q", got, want)
 	}
 }
