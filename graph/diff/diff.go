@@ -628,8 +628,30 @@ func component(c *sbom.Component) Component {
 // own component are left out, as those components are. oldNum and newNum number the sides'
 // components' keys (see keys.number).
 func (r *Result) diffEdges(old, new *graph.View, oldNum, newNum []int32) {
-	oe, ne := edgeKeys(old, oldNum), edgeKeys(new, newNum)
-	// A kind only one side records is not compared (see Result.UncomparedEdges).
+	oe, ne := r.comparable(edgeKeys(old, oldNum), edgeKeys(new, newNum))
+	// Both sorted and without duplicates: one merge walk finds what each side lacks.
+	var removed, added []edgeKey
+	i, j := 0, 0
+	for i < len(oe) || j < len(ne) {
+		switch {
+		case j == len(ne) || i < len(oe) && oe[i] < ne[j]:
+			removed = append(removed, oe[i])
+			i++
+		case i == len(oe) || ne[j] < oe[i]:
+			added = append(added, ne[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	r.EdgesRemoved = appendEdges(r.EdgesRemoved, old, oldNum, removed)
+	r.EdgesAdded = appendEdges(r.EdgesAdded, new, newNum, added)
+}
+
+// comparable returns the sides' key edges of the kinds both sides record, and records the
+// kinds only one side does in r.UncomparedEdges.
+func (r *Result) comparable(oe, ne []edgeKey) ([]edgeKey, []edgeKey) {
 	var oc, nc [256]int
 	for _, k := range oe {
 		oc[k.kind()]++
@@ -649,28 +671,11 @@ func (r *Result) diffEdges(old, new *graph.View, oldNum, newNum []int32) {
 		}
 		skip[kind] = true
 	}
-	if len(r.UncomparedEdges) > 0 {
-		uncompared := func(k edgeKey) bool { return skip[k.kind()] }
-		oe, ne = slices.DeleteFunc(oe, uncompared), slices.DeleteFunc(ne, uncompared)
+	if len(r.UncomparedEdges) == 0 {
+		return oe, ne
 	}
-	// Both sorted and without duplicates: one merge walk finds what each side lacks.
-	var removed, added []edgeKey
-	i, j := 0, 0
-	for i < len(oe) || j < len(ne) {
-		switch {
-		case j == len(ne) || i < len(oe) && oe[i] < ne[j]:
-			removed = append(removed, oe[i])
-			i++
-		case i == len(oe) || ne[j] < oe[i]:
-			added = append(added, ne[j])
-			j++
-		default:
-			i++
-			j++
-		}
-	}
-	r.EdgesRemoved = appendEdges(r.EdgesRemoved, old, oldNum, removed)
-	r.EdgesAdded = appendEdges(r.EdgesAdded, new, newNum, added)
+	uncompared := func(k edgeKey) bool { return skip[k.kind()] }
+	return slices.DeleteFunc(oe, uncompared), slices.DeleteFunc(ne, uncompared)
 }
 
 // edgeKey is an edge between two keys, numbered, packed into 64 bits (from: 28, to: 28,

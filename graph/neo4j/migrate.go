@@ -3,6 +3,8 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/package-url/packageurl-go"
@@ -21,17 +23,19 @@ var migrations = []func(ctx context.Context, tx neo4j.ManagedTransaction) error{
 // sbom.ParsePurl now writes another way ("pkg:alpine/musl@…" is "pkg:apk/alpine/musl@…",
 // trivy's "pkg:golang/…@1.6.1" is "…@v1.6.1"); earlier builds stored them as written. A
 // component's identity, key, ecosystem and namespace change, it moves to its package's node,
-// and the shortest paths and documents of the versions that contain it are rewritten. CONTAINS stores those fields only where they differ from what the identity says,
-// which a purl's never do. When the new identity is stored already (an old and a new scan of
-// one package) it fails rather than merge the two, naming both, so that the versions holding
-// one can be deleted with the build that stored them and ingested again.
+// and the shortest paths and documents of the versions that contain it are rewritten. CONTAINS
+// keeps the identity fields only where they differ from what the identity says (see
+// containsProps), which a purl's key, ecosystem and namespace never do; a name or version the
+// new identity says otherwise is pinned on it. When the new identity is stored already (an old
+// and a new scan of one package) it fails rather than merge the two, naming both, so that the
+// versions holding one can be deleted with the build that stored them and ingested again.
 func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error {
 	l, err := list(ctx, tx, `MATCH (c:Component) WHERE c.purl RETURN collect(c.id)`, nil)
 	if err != nil {
 		return err
 	}
+	renamed := map[string]any{} // old identity -> new
 	var renames, pins []any
-	var olds, news, oldKeys []string
 	for _, x := range l {
 		old, ok := x.(string)
 		if !ok {
@@ -44,8 +48,8 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 		if p.Canonical == old {
 			continue
 		}
+		renamed[old] = p.Canonical
 		renames = append(renames, map[string]any{"old": old, "id": p.Canonical, "key": p.Key, "ecosystem": p.Type, "namespace": p.Namespace})
-		olds, news = append(olds, old), append(news, p.Canonical)
 		// CONTAINS leaves out the name and version where they are the identity's (see
 		// containsProps); where the new identity says otherwise ("v1.6.1" for "1.6.1"), the
 		// old identity's are pinned on it, so each version reads what its SBOM wrote.
@@ -63,39 +67,34 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 	if len(renames) == 0 {
 		return nil
 	}
-	taken, err := list(ctx, tx, `MATCH (c:Component) WHERE c.id IN $ids RETURN collect(c.id)`, map[string]any{"ids": news})
+	taken, err := list(ctx, tx, `MATCH (c:Component) WHERE c.id IN $ids RETURN collect(c.id)`,
+		map[string]any{"ids": slices.Collect(maps.Values(renamed))})
 	if err != nil {
 		return err
 	}
-	if len(taken) > 0 {
-		for i, id := range news {
-			if id == taken[0] {
-				return fmt.Errorf("components %s and %s are one once purls are read in the purl spec's spelling: "+
-					"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
-					olds[i], id, ErrSchema)
-			}
+	for old, id := range renamed {
+		if slices.Contains(taken, id) {
+			return fmt.Errorf("components %s and %s are one once purls are read in the purl spec's spelling: "+
+				"delete the versions that hold one of them with the sbomgraph build that stored them, and ingest them again: %w",
+				old, id, ErrSchema)
 		}
 	}
 	// The versions that contain a renamed component first, while CONTAINS still leads to the
-	// old identities: the shortest paths their CONTAINS keep, as identities, and their
-	// documents. A path runs inside one version, so only those versions' paths can hold one.
-	renamed := make(map[string]any, len(olds))
-	for i, old := range olds {
-		renamed[old] = news[i]
-	}
+	// old identities: the names and versions to pin, the shortest paths their CONTAINS keep
+	// (as identities; a path runs inside one version, so only theirs can hold one), and their
+	// documents.
 	if _, err := run(ctx, tx, `UNWIND $pins AS pin
 		MATCH (:Version)-[r:CONTAINS]->(:Component {id: pin.old})
 		SET r.name = coalesce(r.name, pin.name), r.version = coalesce(r.version, pin.version)`, map[string]any{"pins": pins}); err != nil {
 		return err
 	}
-	if _, err := run(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
-		WITH DISTINCT v
-		MATCH (v)-[r:CONTAINS]->() WHERE any(x IN r.path WHERE x IN $ids)
-		SET r.path = [x IN r.path | coalesce($renamed[x], x)]`, map[string]any{"ids": olds, "renamed": renamed}); err != nil {
-		return err
-	}
 	recs, err := collect(ctx, tx, `MATCH (v:Version)-[:CONTAINS]->(c:Component) WHERE c.id IN $ids
-		WITH DISTINCT v RETURN v.vid, v.doc`, map[string]any{"ids": olds})
+		WITH DISTINCT v
+		CALL (v) {
+			MATCH (v)-[r:CONTAINS]->() WHERE any(x IN r.path WHERE x IN $ids)
+			SET r.path = [x IN r.path | coalesce($renamed[x], x)]
+		}
+		RETURN v.vid, v.doc`, map[string]any{"ids": slices.Collect(maps.Keys(renamed)), "renamed": renamed})
 	if err != nil {
 		return err
 	}
@@ -138,11 +137,6 @@ func recanonicalizePurls(ctx context.Context, tx neo4j.ManagedTransaction) error
 	if err != nil {
 		return err
 	}
-	for _, k := range l {
-		if s, ok := k.(string); ok {
-			oldKeys = append(oldKeys, s)
-		}
-	}
-	_, err = run(ctx, tx, `MATCH (k:Package) WHERE k.key IN $keys AND NOT EXISTS { ()-[:OF]->(k) } DELETE k`, map[string]any{"keys": oldKeys})
+	_, err = run(ctx, tx, `MATCH (k:Package) WHERE k.key IN $keys AND NOT EXISTS { ()-[:OF]->(k) } DELETE k`, map[string]any{"keys": l})
 	return err
 }
